@@ -1,0 +1,3 @@
+"""MetroBloc: a permissioned ledger for metropolitan governance."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""The ``metrobloc`` command: a thin layer over the node, the SDK and the API."""

@@ -1,0 +1,127 @@
+"""``metrobloc``: init and run a node, manage keys, send txs, query, verify proofs, benchmark."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from metrobloc import __version__
+from metrobloc.cli import bench, query, tx
+from metrobloc.cli.context import data_dir_option, emit, expand, keystore, reports_errors
+from metrobloc.codec import parse_json
+from metrobloc.ledger import Genesis, verify_bundle
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="metrobloc")
+def cli() -> None:
+    """MetroBloc: a permissioned ledger for metropolitan governance."""
+
+
+@cli.command()
+@data_dir_option
+@click.option("--chain-id", required=True, help="Chain id, e.g. metropolis-1.")
+@click.option("--org", required=True, help='Your organization, e.g. "City of Metropolis".')
+@reports_errors
+def init(data_dir: Path, chain_id: str, org: str) -> None:
+    """Create a data dir: genesis.json, the node key and keys/admin.json."""
+    from metrobloc.node import init_data_dir
+
+    genesis = init_data_dir(expand(data_dir), chain_id, org)
+    click.echo(f"initialised chain {genesis.chain_id} in {expand(data_dir)}; admin is {genesis.admin_address}")
+
+
+@cli.command()
+@data_dir_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind the API to.")
+@click.option("--port", default=8700, show_default=True, type=int, help="API port.")
+@click.option("--chain-id", default="metrobloc-dev", show_default=True, help="Chain id if D is new.")
+@click.option("--org", default="Dev Organization", show_default=True, help="Organization if D is new.")
+@click.option("--max-block-txs", default=2000, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--max-block-ms", default=50, show_default=True, type=click.IntRange(1, 60_000))
+@click.option(
+    "--log-level", default="warning", show_default=True, type=click.Choice(["debug", "info", "warning", "error"])
+)
+@reports_errors
+def up(
+    data_dir: Path, host: str, port: int, chain_id: str, org: str, max_block_txs: int, max_block_ms: int, log_level: str
+) -> None:
+    """Start a node and its API; a new data dir is initialised as a dev chain."""
+    from metrobloc.cli.serve import serve
+    from metrobloc.node import NodeConfig, init_data_dir
+
+    path = expand(data_dir)
+    if not (path / "genesis.json").exists():
+        genesis = init_data_dir(path, chain_id, org)
+        click.echo(f"new dev chain {genesis.chain_id} in {path}; admin key in {path / 'keys' / 'admin.json'}")
+    config = NodeConfig(data_dir=path, host=host, port=port, max_block_txs=max_block_txs, max_block_ms=max_block_ms)
+    serve(config, log_level)
+
+
+@cli.group()
+def keys() -> None:
+    """Keys in the data dir's keystore (files mode 0600)."""
+
+
+@keys.command("new")
+@data_dir_option
+@click.argument("name")
+@reports_errors
+def keys_new(data_dir: Path, name: str) -> None:
+    """Create key NAME and print its address."""
+    key = keystore(data_dir).new(name)
+    click.echo(key.address)
+
+
+@keys.command("list")
+@data_dir_option
+@reports_errors
+def keys_list(data_dir: Path) -> None:
+    """List the keys and their addresses."""
+    ks = keystore(data_dir)
+    for name in ks.names():
+        click.echo(f"{name}\t{ks.load(name).address}")
+
+
+@keys.command("show")
+@data_dir_option
+@click.argument("name")
+@reports_errors
+def keys_show(data_dir: Path, name: str) -> None:
+    """Print key NAME's address and public key (never the private key)."""
+    key = keystore(data_dir).load(name)
+    emit({"name": name, "address": key.address, "public_key": key.public_key.to_b64()})
+
+
+@cli.command()
+@click.argument("proof_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--genesis",
+    "genesis_file",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The trusted genesis.json of the chain.",
+)
+@reports_errors
+def verify(proof_file: Path, genesis_file: Path) -> None:
+    """Verify a proof bundle offline against a genesis: prints "valid" or exits 1 with the reason."""
+    genesis = Genesis.load(genesis_file.read_bytes())
+    bundle = parse_json(proof_file.read_bytes())
+    result = verify_bundle(bundle, genesis)
+    r = result.receipt
+    click.echo(f"valid: tx {r.tx_hash} {r.status} at height {r.height}, attested by {', '.join(result.attesters)}")
+
+
+cli.add_command(tx.tx)
+cli.add_command(query.query)
+cli.add_command(query.proof)
+cli.add_command(bench.bench)
+
+
+def main() -> None:
+    cli(prog_name="metrobloc")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

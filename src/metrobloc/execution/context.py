@@ -1,0 +1,87 @@
+"""What a handler sees: block height and time, the signers, and state reads and writes.
+
+Writes go to a per-tx overlay over a per-block overlay over the committed store, so a failing tx
+leaves nothing behind and a block's writes reach the store in one commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from metrobloc.codec import canonical_json_checked, parse_json
+from metrobloc.codec.canonical import JSON
+from metrobloc.ledger import Event
+
+_DELETED = None
+
+
+class StateGetter(Protocol):
+    """Read access to committed state."""
+
+    def get(self, key: bytes) -> bytes | None: ...
+
+
+class BlockState:
+    """The writes of the block being executed, over committed state."""
+
+    def __init__(self, base: Callable[[bytes], bytes | None]) -> None:
+        self._base = base
+        self.writes: dict[bytes, bytes | None] = {}
+
+    def get(self, key: bytes) -> bytes | None:
+        if key in self.writes:
+            return self.writes[key]
+        return self._base(key)
+
+
+@dataclass
+class Context:
+    """The handler's only window on the world; deterministic by construction."""
+
+    chain_id: str
+    """The chain being executed."""
+    height: int
+    """The block height."""
+    block_time_ms: int
+    """The block time: the only clock a handler may read."""
+    tx_hash: str
+    """The tx being executed."""
+    signers: tuple[str, ...]
+    """Addresses that signed the tx (sender first), already authenticated."""
+    block: BlockState
+    """The block overlay."""
+    writes: dict[bytes, bytes | None] = field(default_factory=dict)
+    """This tx's writes, folded into the block on success."""
+    events: list[Event] = field(default_factory=list)
+    """Events emitted so far."""
+
+    @property
+    def sender(self) -> str:
+        return self.signers[0]
+
+    def get(self, key: bytes) -> bytes | None:
+        if key in self.writes:
+            return self.writes[key]
+        return self.block.get(key)
+
+    def set(self, key: bytes, value: bytes) -> None:
+        self.writes[key] = value
+
+    def delete(self, key: bytes) -> None:
+        self.writes[key] = _DELETED
+
+    def get_json(self, key: bytes) -> JSON | None:
+        raw = self.get(key)
+        return None if raw is None else parse_json(raw)
+
+    def set_json(self, key: bytes, value: JSON) -> None:
+        self.set(key, canonical_json_checked(value))
+
+    def emit(self, type_: str, **attributes: str) -> None:
+        self.events.append(Event(type_, dict(attributes)))
+
+    def commit(self) -> None:
+        """Fold this tx's writes into the block (the tx succeeded)."""
+        self.block.writes.update(self.writes)

@@ -1,0 +1,10 @@
+"""Stable error codes of the accounts module."""
+
+KEY_MISMATCH = "accounts.key_mismatch"
+"""The signature's key is not the signer account's current key (e.g. rotated away)."""
+MISSING_ROLE = "accounts.missing_role"
+"""The sender lacks the role the action needs."""
+BAD_ROTATION = "accounts.bad_rotation"
+"""The new key did not sign the rotation statement."""
+SELF_REVOKE = "accounts.cannot_revoke_own_admin"
+"""An admin cannot drop their own admin role (the chain would risk having none)."""

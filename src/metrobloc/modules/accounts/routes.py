@@ -1,0 +1,20 @@
+"""HTTP routes of the accounts module."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from metrobloc.modules.accounts import queries
+from metrobloc.modules.accounts.keeper import Reader
+
+
+def router(state: Reader) -> APIRouter:
+    r = APIRouter(tags=["accounts"])
+
+    @r.get("/v1/accounts/{address}", summary="An account's current key and roles")
+    def get_account(address: str) -> dict[str, Any]:
+        return queries.account(state, address)
+
+    return r

@@ -1,0 +1,10 @@
+"""Stable error codes of the assets module."""
+
+EXISTS = "assets.exists"
+UNKNOWN = "assets.unknown_asset"
+NOT_ISSUER = "assets.not_issuer"
+MISSING_ROLE = "assets.missing_role"
+INSUFFICIENT = "assets.insufficient_funds"
+MAX_SUPPLY = "assets.max_supply_exceeded"
+NOT_TRANSFERABLE = "assets.not_transferable"
+NOT_MINTABLE = "assets.not_mintable"

@@ -1,0 +1,7 @@
+"""Node wiring: config, data dir and genesis, admission, ordering, execution, events."""
+
+from metrobloc.node.config import NodeConfig
+from metrobloc.node.datadir import init_data_dir, load_genesis
+from metrobloc.node.node import Node
+
+__all__ = ["Node", "NodeConfig", "init_data_dir", "load_genesis"]

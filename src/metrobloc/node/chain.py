@@ -1,0 +1,164 @@
+"""The chain thread: ordered blocks in, executed, committed durably, attested, announced.
+
+It runs on its own thread so that execution and the SQLite commit never stall the API's event
+loop; its only outputs to the loop are ``call_soon_threadsafe`` calls.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+
+from metrobloc.codec import canonical_json_checked, parse_json
+from metrobloc.crypto import PrivateKey
+from metrobloc.errors import MetroblocError
+from metrobloc.execution import App, Executor, PreparedTx
+from metrobloc.ledger import Genesis, Header, attest, parse_tx, tx_root
+from metrobloc.merkle import leaf_hash
+from metrobloc.ordering import OrderedBlock, Orderer
+from metrobloc.state import BlockRecord, ChainTip, Store, app_hash_link
+from metrobloc.state.apphash import ZERO_HASH
+
+log = logging.getLogger("metrobloc.chain")
+
+
+def prepare(app: App, raw: bytes, *, verify: bool) -> PreparedTx:
+    """Parse a tx from canonical bytes (from the ordering log); raises ``MetroblocError``."""
+    tx = parse_tx(parse_json(raw))
+    msgs = tuple(app.parse_msgs(tx.msgs))
+    if verify:
+        tx.verify_signatures()
+    return PreparedTx(tx, msgs)
+
+
+class Chain:
+    """Applies ordered blocks to the store."""
+
+    def __init__(
+        self,
+        app: App,
+        genesis: Genesis,
+        store: Store,
+        orderer: Orderer,
+        node_key: PrivateKey,
+        on_commit: Callable[[BlockRecord, list[dict[str, Any]], list[str]], None],
+    ) -> None:
+        self.app = app
+        self.genesis = genesis
+        self.store = store
+        self.orderer = orderer
+        self.node_key = node_key
+        self.executor = Executor(app, genesis.chain_id)
+        self.on_commit = on_commit
+        self.prepared: dict[bytes, PreparedTx] = {}
+        """Txs this node admitted, already checked: the thread skips re-checking them."""
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.failure: BaseException | None = None
+        self._position = store.tip.orderer_position
+        """Log position consumed, including cuts that held nothing new (not persisted)."""
+
+    def init_genesis(self) -> None:
+        """Write the genesis state if the store is new."""
+        if self.store.is_initialised():
+            return
+        writes = self.executor.init_genesis(self.store.reader.get, self.genesis.app_state, self.genesis.genesis_time_ms)
+        tip = ChainTip(
+            0,
+            self.genesis.hash,
+            app_hash_link(ZERO_HASH, writes),
+            self.genesis.genesis_time_ms,
+            0,
+            self.store.tip.log_root,
+            0,
+        )
+        self.store.commit_genesis(writes, tip)
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="metrobloc-chain", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.is_set():
+                for block in self.orderer.read_blocks(self._position, 0.2):
+                    if self._stop.is_set():
+                        return
+                    self.apply(block)
+                    self._position = block.position
+        except BaseException as exc:  # a bug or a disk failure: stop applying, keep serving reads
+            log.exception("chain thread stopped")
+            self.failure = exc
+
+    def apply(self, block: OrderedBlock) -> BlockRecord | None:
+        """Execute and commit one ordered block; returns None when it holds no new tx."""
+        started = time.perf_counter()
+        tip = self.store.tip
+        txs = self._dedupe(block.txs)
+        if not txs:
+            # Nothing to execute; the position still advances with the next real block.
+            return None
+        height = tip.height + 1
+        time_ms = max(tip.time_ms, block.time_ms)
+        result = self.executor.execute_block(self.store.reader.get, txs, height, time_ms)
+        receipts = [r.to_json() for r in result.receipts]
+        leaves = [canonical_json_checked(r) for r in receipts]
+        leaf_hashes = [leaf_hash(leaf) for leaf in leaves]
+        log_size, log_root, nodes = self.store.log_append(leaf_hashes)
+        app_hash = app_hash_link(tip.app_hash, result.writes)
+        hashes = [p.tx.hash for p in txs]
+        header = Header(
+            chain_id=self.genesis.chain_id,
+            height=height,
+            time_ms=time_ms,
+            prev_hash=tip.block_hash,
+            tx_root=tx_root(hashes),
+            tx_count=len(txs),
+            log_size=log_size,
+            log_root=log_root.hex(),
+            app_hash=app_hash.hex(),
+        )
+        attestation = attest(header, self.node_key)
+        record = BlockRecord(
+            height=height,
+            block_hash=header.block_hash,
+            header=canonical_json_checked(header.to_json()),
+            attestations=orjson.dumps([attestation.to_json()]),
+            entries=[(bytes.fromhex(p.tx.hash), p.tx.canonical(), leaf) for p, leaf in zip(txs, leaves, strict=True)],
+            leaf_hashes=leaf_hashes,
+            writes=result.writes,
+            tip=ChainTip(height, header.block_hash, app_hash, time_ms, log_size, log_root, block.position),
+        )
+        self.store.commit_block(record, nodes)
+        self.on_commit(record, receipts, hashes)
+        log.debug("block %d: %d txs in %.1f ms", height, len(txs), (time.perf_counter() - started) * 1e3)
+        return record
+
+    def _dedupe(self, raws: tuple[bytes, ...]) -> list[PreparedTx]:
+        """Prepared txs of a block, without repeats of committed txs or of each other."""
+        seen: set[str] = set()
+        out = []
+        for raw in raws:
+            prepared = self.prepared.pop(raw, None)
+            if prepared is None:
+                try:
+                    prepared = prepare(self.app, raw, verify=True)
+                except MetroblocError as exc:
+                    log.warning("dropping an ordered tx that fails stateless checks: %s", exc.code)
+                    continue
+            h = prepared.tx.hash
+            if h in seen or self.store.has_tx(bytes.fromhex(h)):
+                continue
+            seen.add(h)
+            out.append(prepared)
+        return out

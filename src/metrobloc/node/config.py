@@ -1,0 +1,36 @@
+"""Node settings, with the defaults an embedded dev node uses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class NodeConfig:
+    """Everything a node process is started with."""
+
+    data_dir: Path
+    """Holds genesis.json, keys/, state.db and (solo) orderer.db."""
+    host: str = "127.0.0.1"
+    """Address the API binds to."""
+    port: int = 8700
+    """API port."""
+    orderer: str = "solo"
+    """Ordering backend by registry name."""
+    orderer_location: str = ""
+    """Backend location; for solo, defaults to <data_dir>/orderer.db."""
+    max_block_txs: int = 2000
+    """Cut a block as soon as this many txs wait."""
+    max_block_ms: int = 50
+    """Cut a block this long after its first tx at the latest."""
+    max_body_bytes: int = 1024 * 1024
+    """Largest request body of POST /v1/txs."""
+    max_batch_body_bytes: int = 16 * 1024 * 1024
+    """Largest request body of POST /v1/txs/batch."""
+    max_batch_txs: int = 5000
+    """Most txs in one batch request."""
+    verify_threads: int = 2
+    """Threads verifying signatures in parallel (PyNaCl releases the GIL)."""
+    wait_timeout_s: float = 30.0
+    """Longest a ``wait=true`` request waits for its commit."""

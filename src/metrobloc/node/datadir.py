@@ -1,0 +1,68 @@
+"""Creating and reading a node's data dir: genesis, the node key, the admin key."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from metrobloc.crypto import PrivateKey
+from metrobloc.errors import InvalidInput
+from metrobloc.ledger import Genesis
+
+GENESIS_FILE = "genesis.json"
+NODE_KEY_FILE = "node_key.json"
+KEYS_DIR = "keys"
+
+
+def write_private(path: Path, data: dict[str, Any]) -> None:
+    """Write a secret file readable by its owner only (mode 0600), never world-readable."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        json.dump(data, f, indent=2)
+        f.write("\n")
+
+
+def key_file(key: PrivateKey) -> dict[str, str]:
+    """``{"address", "public_key", "private_key"}``: the keystore's file format."""
+    return {"address": key.address, "public_key": key.public_key.to_b64(), "private_key": key.to_b64()}
+
+
+def init_data_dir(data_dir: Path, chain_id: str, org: str, *, genesis_time_ms: int | None = None) -> Genesis:
+    """Create a new single-organization data dir; refuses one that already has a genesis."""
+    data_dir = Path(data_dir)
+    if (data_dir / GENESIS_FILE).exists():
+        raise InvalidInput(f"{data_dir} already holds a chain (genesis.json exists)", "node.already_initialised")
+    data_dir.mkdir(parents=True, exist_ok=True)
+    node_key, admin = PrivateKey.generate(), PrivateKey.generate()
+    doc = {
+        "chain_id": chain_id,
+        "genesis_time_ms": time.time_ns() // 1_000_000 if genesis_time_ms is None else genesis_time_ms,
+        "organizations": [{"name": org, "node_key": node_key.public_key.to_b64()}],
+        "admin": {"address": admin.address, "public_key": admin.public_key.to_b64()},
+        "app_state": {
+            "accounts": {
+                "accounts": [{"address": admin.address, "public_key": admin.public_key.to_b64(), "roles": ["admin"]}]
+            },
+        },
+    }
+    genesis = Genesis.from_json(doc)  # check before writing anything
+    write_private(data_dir / NODE_KEY_FILE, key_file(node_key))
+    write_private(data_dir / KEYS_DIR / "admin.json", key_file(admin))
+    (data_dir / GENESIS_FILE).write_text(json.dumps(doc, indent=2) + "\n")
+    return genesis
+
+
+def load_genesis(data_dir: Path) -> Genesis:
+    path = Path(data_dir) / GENESIS_FILE
+    if not path.exists():
+        raise InvalidInput(f"{data_dir} has no genesis.json; run `metrobloc init` first", "node.no_genesis")
+    return Genesis.load(path.read_bytes())
+
+
+def load_node_key(data_dir: Path) -> PrivateKey:
+    doc = json.loads((Path(data_dir) / NODE_KEY_FILE).read_text())
+    return PrivateKey.from_b64(doc["private_key"])

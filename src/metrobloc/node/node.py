@@ -1,0 +1,156 @@
+"""A node: the store, the orderer, the chain thread, admission and the event hub, started together."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from metrobloc.crypto import PrivateKey
+from metrobloc.errors import InvalidInput, NotFound
+from metrobloc.ledger import Genesis, Header
+from metrobloc.node.admission import Admission
+from metrobloc.node.app import build_app
+from metrobloc.node.chain import Chain
+from metrobloc.node.config import NodeConfig
+from metrobloc.node.datadir import load_genesis, load_node_key
+from metrobloc.node.events import CommittedBlock, EventHub
+from metrobloc.node.metrics import NodeMetrics
+from metrobloc.ordering import Orderer, OrdererConfig, make_orderer
+from metrobloc.state import BlockRecord, Store
+
+log = logging.getLogger("metrobloc.node")
+
+
+class Node:
+    """One running node of a chain."""
+
+    def __init__(self, config: NodeConfig) -> None:
+        self.config = config
+        self.genesis: Genesis = load_genesis(config.data_dir)
+        self.node_key: PrivateKey = load_node_key(config.data_dir)
+        self.app = build_app()
+        self.metrics = NodeMetrics()
+        self.hub = EventHub()
+        self.store = Store(Path(config.data_dir) / "state.db")
+        location = config.orderer_location or str(Path(config.data_dir) / "orderer.db")
+        self.orderer: Orderer = make_orderer(
+            config.orderer, location, OrdererConfig(config.max_block_txs, config.max_block_ms)
+        )
+        self.chain = Chain(self.app, self.genesis, self.store, self.orderer, self.node_key, self._committed)
+        self.admission = Admission(
+            self.app, self.genesis, self.store, self.orderer, self.chain.prepared, self.metrics, config.verify_threads
+        )
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.started_at = time.time()
+
+    async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self.chain.init_genesis()
+        self.metrics.height.set(self.store.tip.height)
+        await self.orderer.start()
+        self.chain.start()
+        log.info("node for chain %s at height %d", self.genesis.chain_id, self.store.tip.height)
+
+    async def stop(self) -> None:
+        await self.orderer.stop()
+        await asyncio.to_thread(self.chain.stop)
+        self.admission.close()
+        self.store.close()
+
+    # -- called on the chain thread ----------------------------------------------------------
+    def _committed(self, record: BlockRecord, receipts: list[dict[str, Any]], hashes: list[str]) -> None:
+        block = CommittedBlock(record.height, record.block_hash, record.tip.time_ms, tuple(receipts))
+        assert self._loop is not None
+        self._loop.call_soon_threadsafe(self._announce, block)
+
+    def _announce(self, block: CommittedBlock) -> None:
+        now = time.perf_counter()
+        ok = 0
+        for receipt in block.receipts:
+            started = self.admission.pending.pop(receipt["tx_hash"], None)
+            if started is not None:
+                self.metrics.commit_latency.observe(now - started)
+            ok += receipt["status"] == "ok"
+        self.metrics.committed.labels("ok").inc(ok)
+        self.metrics.committed.labels("failed").inc(len(block.receipts) - ok)
+        self.metrics.height.set(block.height)
+        self.hub.publish(block)
+
+    # -- reads -------------------------------------------------------------------------------
+    def status(self) -> dict[str, Any]:
+        tip = self.store.tip
+        return {
+            "chain_id": self.genesis.chain_id,
+            "height": tip.height,
+            "block_hash": tip.block_hash,
+            "app_hash": tip.app_hash.hex(),
+            "last_block_time_ms": tip.time_ms,
+            "log_size": tip.log_size,
+            "log_root": tip.log_root.hex(),
+            "node_key": self.node_key.public_key.to_b64(),
+            "orderer": self.config.orderer,
+            "pending_txs": len(self.admission.pending),
+            "healthy": self.chain.failure is None,
+        }
+
+    def block(self, height: int) -> dict[str, Any]:
+        found = self.store.block(height)
+        if found is None:
+            raise NotFound(f"no block at height {height}", "blocks.not_found")
+        block_hash, header, attestations, _ = found
+        hashes = [orjson.loads(rc)["tx_hash"] for _, rc in self.store.block_entries(height)]
+        return {
+            "header": orjson.loads(header),
+            "block_hash": block_hash,
+            "attestations": orjson.loads(attestations),
+            "tx_hashes": hashes,
+        }
+
+    def receipt(self, tx_hash: str) -> dict[str, Any] | None:
+        seq = self.store.tx_seq(bytes.fromhex(tx_hash))
+        if seq is None:
+            return None
+        entry = self.store.entry(seq)
+        assert entry is not None
+        result: dict[str, Any] = orjson.loads(entry[2])
+        return result
+
+    def proof(self, tx_hash: str, at: int | None = None) -> dict[str, Any]:
+        """The proof bundle of a committed tx, against its own block's header or block ``at``."""
+        seq = self.store.tx_seq(bytes.fromhex(tx_hash))
+        if seq is None:
+            raise NotFound(f"tx {tx_hash} is not committed", "txs.not_found")
+        entry = self.store.entry(seq)
+        assert entry is not None
+        height = entry[0] if at is None else at
+        if height < entry[0]:
+            raise NotFound(f"tx {tx_hash} is in block {entry[0]}, after {height}", "txs.not_in_block")
+        block = self.block(height)
+        header = Header.from_json(block["header"])
+        path = self.store.inclusion_path(seq, header.log_size)
+        return {
+            "receipt": orjson.loads(entry[2]),
+            "leaf_index": seq,
+            "inclusion_path": [p.hex() for p in path],
+            "header": block["header"],
+            "attestations": block["attestations"],
+        }
+
+    def consistency(self, first: int, second: int) -> dict[str, Any]:
+        from metrobloc.merkle import subtree_hash
+
+        size = self.store.tip.log_size
+        if not 0 <= first <= second <= size:
+            raise InvalidInput(f"sizes must satisfy 0 <= first <= second <= {size}", "log.bad_range")
+        return {
+            "first": first,
+            "second": second,
+            "first_root": subtree_hash(self.store, 0, first).hex(),
+            "second_root": subtree_hash(self.store, 0, second).hex(),
+            "proof": [p.hex() for p in self.store.consistency(first, second)],
+        }

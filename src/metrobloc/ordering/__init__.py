@@ -1,0 +1,15 @@
+"""Ordering: one total order of admitted txs, cut into blocks. Never touches state."""
+
+from metrobloc.ordering.base import OrderedBlock, Orderer, OrdererConfig, make_orderer, register
+from metrobloc.ordering.memory import MemoryOrderer
+from metrobloc.ordering.solo import SoloOrderer
+
+__all__ = [
+    "MemoryOrderer",
+    "OrderedBlock",
+    "Orderer",
+    "OrdererConfig",
+    "SoloOrderer",
+    "make_orderer",
+    "register",
+]

@@ -1,0 +1,70 @@
+"""The orderer contract and its registry by name.
+
+An orderer keeps a log of records: txs (canonical bytes) and *cuts*. The txs between two cuts
+form one block, and the cut carries the block time. ``submit`` returns only once the txs are
+durable in the log: that is what lets the API acknowledge them. Consumers read blocks from a
+position and persist the position they applied with their own state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class OrderedBlock:
+    """The txs between two cuts."""
+
+    txs: tuple[bytes, ...]
+    """Canonical tx bytes in order (may repeat a tx; execution drops repeats)."""
+    time_ms: int
+    """The cut's time; the executor takes max(previous block time, this)."""
+    position: int
+    """The log position of the cut: resume after it."""
+
+
+@dataclass(frozen=True)
+class OrdererConfig:
+    """Settings every orderer takes."""
+
+    max_block_txs: int = 2000
+    """Cut as soon as this many txs wait."""
+    max_block_ms: int = 50
+    """Cut this long after the first uncut tx at the latest."""
+
+
+class Orderer(Protocol):
+    """What the node needs from an ordering backend."""
+
+    async def start(self) -> None:
+        """Open the log; ready to submit and read."""
+
+    async def submit(self, txs: list[bytes]) -> None:
+        """Append txs; return once they are durable. Raises ``Unavailable`` if it cannot."""
+
+    def read_blocks(self, after: int, timeout: float) -> list[OrderedBlock]:
+        """Blocks whose cut lies after position ``after``; waits up to ``timeout`` s for one.
+
+        Called from the executor thread.
+        """
+
+    async def stop(self) -> None:
+        """Flush and close."""
+
+
+Factory = Callable[[str, OrdererConfig], Orderer]
+_REGISTRY: dict[str, Factory] = {}
+
+
+def register(name: str, factory: Factory) -> None:
+    """Make an orderer available under ``name`` (e.g. "solo", "memory", "jetstream")."""
+    _REGISTRY[name] = factory
+
+
+def make_orderer(name: str, location: str, config: OrdererConfig) -> Orderer:
+    """Build the orderer registered as ``name``; ``location`` is a path or server list."""
+    if name not in _REGISTRY:
+        raise ValueError(f"unknown orderer {name!r}; known: {sorted(_REGISTRY)}")
+    return _REGISTRY[name](location, config)

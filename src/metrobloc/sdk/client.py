@@ -1,0 +1,142 @@
+"""A synchronous HTTP client of a node's API."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+from metrobloc.crypto import PrivateKey
+from metrobloc.errors import MetroblocError
+from metrobloc.ledger import Genesis, Tx, build_body, sign_body
+
+DEFAULT_VALIDITY = 1000
+"""Blocks a built tx stays valid for, from the node's current height."""
+
+
+class ApiError(MetroblocError):
+    """The node refused a request; ``status`` is the HTTP status, ``code`` the stable error code."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message, code)
+        self.status = status
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message} (HTTP {self.status})"
+
+
+class Client:
+    """Talks to one node: ``Client("http://127.0.0.1:8700")``."""
+
+    def __init__(self, url: str, *, timeout: float = 60.0) -> None:
+        self.url = url.rstrip("/")
+        self._http = httpx.Client(base_url=self.url, timeout=timeout)
+        self._chain_id: str | None = None
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: tuple[type[BaseException] | None, BaseException | None, TracebackType | None]) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        try:
+            response = self._http.request(method, path, **kwargs)
+        except httpx.HTTPError as exc:
+            raise ApiError(0, "client.unreachable", f"cannot reach {self.url}: {exc}") from exc
+        data = response.json() if response.content else None
+        if response.status_code >= 400:
+            err = (data or {}).get("error", {}) if isinstance(data, dict) else {}
+            raise ApiError(
+                response.status_code, err.get("code", "client.http_error"), err.get("message", response.text[:200])
+            )
+        return data
+
+    # -- chain ---------------------------------------------------------------------------------
+    def status(self) -> dict[str, Any]:
+        return dict(self._call("GET", "/v1/status"))
+
+    @property
+    def chain_id(self) -> str:
+        if self._chain_id is None:
+            self._chain_id = str(self.status()["chain_id"])
+        return self._chain_id
+
+    def build_tx(
+        self,
+        keys: Sequence[PrivateKey],
+        msgs: list[dict[str, Any]],
+        *,
+        memo: str = "",
+        valid_for: int = DEFAULT_VALIDITY,
+        signers: Sequence[str] | None = None,
+    ) -> Tx:
+        """Build and sign a tx: ``keys[0]`` is the sender, the rest co-sign.
+
+        ``signers`` gives the addresses when a key was rotated into an older account.
+        """
+        height = int(self.status()["height"])
+        addresses = list(signers) if signers is not None else [k.address for k in keys]
+        body = build_body(self.chain_id, addresses, msgs, height + valid_for, os.urandom(16), memo)
+        return sign_body(body, list(keys))
+
+    # -- txs -------------------------------------------------------------------------------------
+    def submit(self, tx: Tx | dict[str, Any], *, wait: bool = False, timeout: float | None = None) -> dict[str, Any]:
+        """Submit one tx: ``{"tx_hash"}``, or with ``wait`` ``{"tx_hash", "receipt"}``."""
+        params: dict[str, Any] = {"wait": "true"} if wait else {}
+        if timeout is not None:
+            params["timeout"] = timeout
+        body = tx.to_json() if isinstance(tx, Tx) else tx
+        return dict(self._call("POST", "/v1/txs", json=body, params=params))
+
+    def submit_batch(self, txs: Sequence[Tx | dict[str, Any]], *, wait: bool = False) -> list[dict[str, Any]]:
+        """Submit many txs at once; one result per tx (``tx_hash`` or ``error``)."""
+        body = [t.to_json() if isinstance(t, Tx) else t for t in txs]
+        data = self._call("POST", "/v1/txs/batch", json=body, params={"wait": "true"} if wait else {})
+        return list(data["results"])
+
+    def tx(self, tx_hash: str) -> dict[str, Any]:
+        return dict(self._call("GET", f"/v1/txs/{tx_hash}"))
+
+    def wait(self, tx_hash: str, timeout: float = 30.0) -> dict[str, Any]:
+        """The receipt once committed; raises ``ApiError`` (client.timeout) otherwise."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while True:
+            data = self.tx(tx_hash)
+            if "receipt" in data:
+                return dict(data["receipt"])
+            if time.monotonic() >= deadline:
+                raise ApiError(0, "client.timeout", f"tx {tx_hash} not committed after {timeout}s")
+            time.sleep(0.05)
+
+    # -- proofs ----------------------------------------------------------------------------------
+    def proof(self, tx_hash: str, at: int | None = None) -> dict[str, Any]:
+        return dict(self._call("GET", f"/v1/txs/{tx_hash}/proof", params={"at": at} if at else {}))
+
+    def consistency(self, first: int, second: int) -> dict[str, Any]:
+        return dict(self._call("GET", "/v1/log/consistency", params={"first": first, "second": second}))
+
+    def genesis(self) -> Genesis:
+        """The node's genesis — for convenience only: a verifier should hold its own copy."""
+        return Genesis.from_json(self._call("GET", "/v1/genesis"))
+
+    # -- queries ---------------------------------------------------------------------------------
+    def block(self, height: int | str = "latest") -> dict[str, Any]:
+        return dict(self._call("GET", f"/v1/blocks/{height}"))
+
+    def account(self, address: str) -> dict[str, Any]:
+        return dict(self._call("GET", f"/v1/accounts/{address}"))
+
+    def asset(self, asset: str) -> dict[str, Any]:
+        return dict(self._call("GET", f"/v1/assets/{asset}"))
+
+    def balance(self, asset: str, address: str) -> int:
+        return int(self._call("GET", f"/v1/assets/{asset}/balances/{address}")["balance"])

@@ -1,0 +1,285 @@
+"""The SQLite store: current state, blocks, receipts, the tx index and the log's node hashes.
+
+One SQLite transaction per block (WAL, ``synchronous=FULL``): after ``commit_block`` returns, the
+block, its receipts, its state writes and its log nodes are on disk together, or none of them is.
+Readers on other threads use their own connections and see only committed blocks.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from metrobloc.merkle import EMPTY_ROOT, consistency_proof, inclusion_proof
+from metrobloc.merkle.tree import Node, append_to_frontier, frontier_of, frontier_root
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS kv (key BLOB PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS blocks (
+    height INTEGER PRIMARY KEY, block_hash TEXT NOT NULL, header BLOB NOT NULL,
+    first_seq INTEGER NOT NULL, attestations BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS entries (
+    seq INTEGER PRIMARY KEY, height INTEGER NOT NULL, tx BLOB NOT NULL, receipt BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS tx_index (hash BLOB PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS log_nodes (id INTEGER PRIMARY KEY, hash BLOB NOT NULL);
+"""
+LEVEL_SHIFT = 40  # log node id = level << 40 | index: each level is written in ascending order
+
+
+@dataclass(frozen=True)
+class ChainTip:
+    """Where the committed chain stands."""
+
+    height: int
+    """Last committed block; 0 before the first."""
+    block_hash: str
+    """Hash of that block (the genesis hash at height 0)."""
+    app_hash: bytes
+    """State commitment after it."""
+    time_ms: int
+    """Its block time."""
+    log_size: int
+    """Receipts in the log."""
+    log_root: bytes
+    """Log root."""
+    orderer_position: int
+    """The ordering log position consumed up to (persisted with the block)."""
+
+
+@dataclass(frozen=True)
+class BlockRecord:
+    """Everything one block commits."""
+
+    height: int
+    block_hash: str
+    header: bytes
+    """JCS(header)."""
+    attestations: bytes
+    """JSON list of attestations."""
+    entries: list[tuple[bytes, bytes, bytes]]
+    """(tx hash raw, JCS(tx), JCS(receipt)) in block order."""
+    leaf_hashes: list[bytes]
+    """Log leaf hash of each receipt, in order."""
+    writes: Mapping[bytes, bytes | None]
+    """State writes (None deletes)."""
+    tip: ChainTip
+    """The tip after this block."""
+
+
+class StateReader:
+    """Read-only access to committed state, for queries (thread-local connections)."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def get(self, key: bytes) -> bytes | None:
+        row = self._store.conn().execute("SELECT value FROM kv WHERE key = ?", (key,)).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def scan(self, prefix: bytes, limit: int = 1000, after: bytes | None = None) -> list[tuple[bytes, bytes]]:
+        """Key-values whose key starts with ``prefix``, in key order, after ``after``."""
+        start = after + b"\x00" if after else prefix
+        rows = (
+            self._store.conn()
+            .execute(
+                "SELECT key, value FROM kv WHERE key >= ? AND key < ? ORDER BY key LIMIT ?",
+                (start, prefix + b"\xff" * 8, limit),
+            )
+            .fetchall()
+        )
+        return [(bytes(k), bytes(v)) for k, v in rows]
+
+
+class Store:
+    """The node's SQLite database (``state.db`` in the data dir)."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = str(path)
+        self._local = threading.local()
+        self._write_lock = threading.Lock()
+        conn = self.conn()
+        conn.executescript(SCHEMA)
+        self._frontier: list[bytes] = []
+        self._tip = self._load_tip()
+        self._frontier = frontier_of(self._tip.log_size, self.log_node)
+        self.reader = StateReader(self)
+
+    def conn(self) -> sqlite3.Connection:
+        """This thread's connection."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=True, timeout=30)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA cache_size=-65536")
+            self._local.conn = conn
+        return conn
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    # -- tip -------------------------------------------------------------------------------
+    @property
+    def tip(self) -> ChainTip:
+        return self._tip
+
+    def _load_tip(self) -> ChainTip:
+        rows = dict(self.conn().execute("SELECT key, value FROM meta").fetchall())
+        if "height" not in rows:
+            return ChainTip(0, "", b"", 0, 0, EMPTY_ROOT, 0)
+        return ChainTip(
+            height=int(rows["height"]),
+            block_hash=str(rows["block_hash"]),
+            app_hash=bytes(rows["app_hash"]),
+            time_ms=int(rows["time_ms"]),
+            log_size=int(rows["log_size"]),
+            log_root=bytes(rows["log_root"]),
+            orderer_position=int(rows["orderer_position"]),
+        )
+
+    def is_initialised(self) -> bool:
+        return bool(self._tip.app_hash)
+
+    # -- commit ----------------------------------------------------------------------------
+    def log_append(self, leaf_hashes: list[bytes]) -> tuple[int, bytes, list[Node]]:
+        """The log size and root after appending, and the nodes to store (nothing is written)."""
+        frontier = list(self._frontier)
+        size, nodes = append_to_frontier(frontier, self._tip.log_size, leaf_hashes)
+        return size, frontier_root(frontier), nodes
+
+    def commit_genesis(self, writes: Mapping[bytes, bytes | None], tip: ChainTip) -> None:
+        """Write the genesis state and the height-0 tip, once."""
+        with self._write_lock:
+            conn = self.conn()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                self._write_kv(conn, writes)
+                self._write_tip(conn, tip)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            self._tip = tip
+
+    def commit_block(self, block: BlockRecord, nodes: list[Node]) -> None:
+        """Write one block atomically and durably."""
+        with self._write_lock:
+            conn = self.conn()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                first_seq = self._tip.log_size
+                conn.execute(
+                    "INSERT INTO blocks VALUES (?, ?, ?, ?, ?)",
+                    (block.height, block.block_hash, block.header, first_seq, block.attestations),
+                )
+                conn.executemany(
+                    "INSERT INTO entries VALUES (?, ?, ?, ?)",
+                    ((first_seq + i, block.height, tx, rc) for i, (_, tx, rc) in enumerate(block.entries)),
+                )
+                conn.executemany(
+                    "INSERT INTO tx_index VALUES (?, ?)",
+                    ((h, first_seq + i) for i, (h, _, _) in enumerate(block.entries)),
+                )
+                conn.executemany(
+                    "INSERT INTO log_nodes VALUES (?, ?)",
+                    ((level << LEVEL_SHIFT | index, h) for level, index, h in nodes),
+                )
+                self._write_kv(conn, block.writes)
+                self._write_tip(conn, block.tip)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            self._frontier = frontier_of(block.tip.log_size, self._frontier_lookup(nodes))
+            self._tip = block.tip
+
+    def _frontier_lookup(self, nodes: list[Node]) -> _NodeCache:
+        return _NodeCache(self, {(lv, ix): h for lv, ix, h in nodes})
+
+    @staticmethod
+    def _write_kv(conn: sqlite3.Connection, writes: Mapping[bytes, bytes | None]) -> None:
+        conn.executemany(
+            "INSERT INTO kv VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            ((k, v) for k, v in writes.items() if v is not None),
+        )
+        conn.executemany("DELETE FROM kv WHERE key = ?", ((k,) for k, v in writes.items() if v is None))
+
+    @staticmethod
+    def _write_tip(conn: sqlite3.Connection, tip: ChainTip) -> None:
+        conn.executemany(
+            "INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [
+                ("height", tip.height),
+                ("block_hash", tip.block_hash),
+                ("app_hash", tip.app_hash),
+                ("time_ms", tip.time_ms),
+                ("log_size", tip.log_size),
+                ("log_root", tip.log_root),
+                ("orderer_position", tip.orderer_position),
+            ],
+        )
+
+    # -- reads -----------------------------------------------------------------------------
+    def log_node(self, level: int, index: int) -> bytes:
+        row = self.conn().execute("SELECT hash FROM log_nodes WHERE id = ?", (level << LEVEL_SHIFT | index,)).fetchone()
+        if row is None:
+            raise KeyError(f"log node {level}/{index} is not stored")
+        return bytes(row[0])
+
+    def node(self, level: int, index: int) -> bytes:
+        return self.log_node(level, index)
+
+    def inclusion_path(self, seq: int, size: int) -> list[bytes]:
+        return inclusion_proof(self, seq, size)
+
+    def consistency(self, first: int, second: int) -> list[bytes]:
+        return consistency_proof(self, first, second)
+
+    def tx_seq(self, tx_hash: bytes) -> int | None:
+        row = self.conn().execute("SELECT seq FROM tx_index WHERE hash = ?", (tx_hash,)).fetchone()
+        return None if row is None else int(row[0])
+
+    def has_tx(self, tx_hash: bytes) -> bool:
+        return self.tx_seq(tx_hash) is not None
+
+    def entry(self, seq: int) -> tuple[int, bytes, bytes] | None:
+        """(height, JCS(tx), JCS(receipt)) of log entry ``seq``."""
+        row = self.conn().execute("SELECT height, tx, receipt FROM entries WHERE seq = ?", (seq,)).fetchone()
+        return None if row is None else (int(row[0]), bytes(row[1]), bytes(row[2]))
+
+    def block(self, height: int) -> tuple[str, bytes, bytes, int] | None:
+        """(block hash, JCS(header), attestations JSON, first log seq) of a block."""
+        row = (
+            self.conn()
+            .execute("SELECT block_hash, header, attestations, first_seq FROM blocks WHERE height = ?", (height,))
+            .fetchone()
+        )
+        return None if row is None else (str(row[0]), bytes(row[1]), bytes(row[2]), int(row[3]))
+
+    def block_entries(self, height: int) -> Iterator[tuple[bytes, bytes]]:
+        """(JCS(tx), JCS(receipt)) of every tx of a block, in order."""
+        rows = self.conn().execute("SELECT tx, receipt FROM entries WHERE height = ? ORDER BY seq", (height,))
+        for tx, rc in rows:
+            yield bytes(tx), bytes(rc)
+
+    def set_attestations(self, height: int, attestations: bytes) -> None:
+        with self._write_lock:
+            self.conn().execute("UPDATE blocks SET attestations = ? WHERE height = ?", (attestations, height))
+
+
+class _NodeCache:
+    """Looks up just-written nodes first, so updating the frontier needs no reads."""
+
+    def __init__(self, store: Store, fresh: dict[tuple[int, int], bytes]) -> None:
+        self._store, self._fresh = store, fresh
+
+    def __call__(self, level: int, index: int) -> bytes:
+        h = self._fresh.get((level, index))
+        return h if h is not None else self._store.log_node(level, index)
