@@ -2,9 +2,74 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
+
+from metrobloc.cli.context import data_dir_option, keystore, node_option, reports_errors
 
 
 @click.group()
 def bench() -> None:
     """Benchmarks against a running node."""
+
+
+@bench.command("transfers")
+@click.option(
+    "--txs", default=20_000, show_default=True, type=click.IntRange(100, 10_000_000), help="Transfers per mode."
+)
+@click.option("--accounts", default=1000, show_default=True, type=click.IntRange(2, 100_000))
+@click.option(
+    "--mode",
+    "modes",
+    multiple=True,
+    type=click.Choice(["single", "batch"]),
+    help="single: one tx per request; batch: POST /v1/txs/batch. Default: both.",
+)
+@click.option("--batch-size", default=500, show_default=True, type=click.IntRange(2, 5000))
+@click.option(
+    "--concurrency",
+    default=64,
+    show_default=True,
+    type=click.IntRange(1, 1024),
+    help="Requests in flight, single mode.",
+)
+@click.option(
+    "--batch-concurrency",
+    default=4,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Batches in flight, batch mode.",
+)
+@click.option(
+    "--key", "key_name", default="admin", show_default=True, help="Key that can create assets (the genesis admin)."
+)
+@node_option
+@data_dir_option
+@reports_errors
+def transfers(
+    txs: int,
+    accounts: int,
+    modes: tuple[str, ...],
+    batch_size: int,
+    concurrency: int,
+    batch_concurrency: int,
+    key_name: str,
+    node: str,
+    data_dir: Path,
+) -> None:
+    """Pre-sign transfers between many accounts, submit them over HTTP, print tx/s and p50/p99 latency."""
+    from metrobloc.cli.benchmark import run_transfers
+
+    admin = keystore(data_dir).load(key_name)
+    run_transfers(
+        node,
+        admin,
+        txs=txs,
+        accounts=accounts,
+        modes=list(modes) or ["single", "batch"],
+        batch=batch_size,
+        concurrency=concurrency,
+        batch_concurrency=batch_concurrency,
+        echo=click.echo,
+    )

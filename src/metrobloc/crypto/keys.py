@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
 
 import nacl.bindings
 import nacl.exceptions
@@ -18,6 +19,7 @@ KEY_BYTES = 32
 SIGNATURE_BYTES = 64
 
 
+@lru_cache(maxsize=1 << 16)  # the same keys sign block after block
 def address_of(public_key: bytes) -> str:
     """The ``mb1...`` address of a raw 32-byte public key: bech32 of SHA-256(key)[:20]."""
     return encode_address(hashlib.sha256(public_key).digest()[:20])

@@ -10,7 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from metrobloc.codec import canonical_json_checked, parse_json
+import orjson
+
+from metrobloc.codec import canonical_json_checked
 from metrobloc.codec.canonical import JSON
 from metrobloc.ledger import Event
 
@@ -74,7 +76,7 @@ class Context:
 
     def get_json(self, key: bytes) -> JSON | None:
         raw = self.get(key)
-        return None if raw is None else parse_json(raw)
+        return None if raw is None else orjson.loads(raw)
 
     def set_json(self, key: bytes, value: JSON) -> None:
         self.set(key, canonical_json_checked(value))

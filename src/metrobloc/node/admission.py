@@ -74,6 +74,7 @@ class Admission:
                 checked.append((i, prepared))
             except MetroblocError as exc:
                 results[i] = exc
+        checked = self._not_committed(checked, results)
         verified = await self._verify([p for _, p in checked])
         accepted: list[tuple[int, PreparedTx, bytes]] = []
         for (i, prepared), error in zip(checked, verified, strict=True):
@@ -96,7 +97,7 @@ class Admission:
         return out
 
     def _check(self, obj: Any) -> PreparedTx:
-        tx = parse_tx(obj)
+        tx = parse_tx(obj, checked=True)  # the API parsed it with parse_json
         if tx.chain_id != self.chain_id:
             raise InvalidTx(f"tx is for chain {tx.chain_id!r}, this is {self.chain_id!r}", "tx.wrong_chain")
         msgs = tuple(self.app.parse_msgs(tx.msgs))
@@ -105,10 +106,25 @@ class Admission:
             raise InvalidTx(f"tx expired: valid_until {tx.valid_until}, chain is at {tip}", "tx.expired")
         if tx.valid_until > tip + MAX_VALIDITY_BLOCKS:
             raise InvalidTx(f"valid_until may be at most {MAX_VALIDITY_BLOCKS} blocks ahead", "tx.validity_too_long")
-        if tx.hash in self.pending or self.store.has_tx(bytes.fromhex(tx.hash)):
+        if tx.hash in self.pending:
             raise Conflict(f"tx {tx.hash} was already submitted", "tx.duplicate")
-        self.accounts.check_signers(self.store.reader, tx)
+        self.accounts.check_signers(_Cached(self.store), tx)
         return PreparedTx(tx, msgs)
+
+    def _not_committed(
+        self, checked: list[tuple[int, PreparedTx]], results: list[Admitted | MetroblocError | None]
+    ) -> list[tuple[int, PreparedTx]]:
+        """Refuse replays of committed txs, with one lookup for the whole request."""
+        done = self.store.committed_among([bytes.fromhex(p.tx.hash) for _, p in checked])
+        if not done:
+            return checked
+        keep = []
+        for i, prepared in checked:
+            if bytes.fromhex(prepared.tx.hash) in done:
+                results[i] = Conflict(f"tx {prepared.tx.hash} is already committed", "tx.duplicate")
+            else:
+                keep.append((i, prepared))
+        return keep
 
     async def _verify(self, txs: list[PreparedTx]) -> list[MetroblocError | None]:
         if not txs:
@@ -137,6 +153,13 @@ class Admission:
         self.metrics.admitted.inc(len(accepted))
         for i, prepared, _ in accepted:
             results[i] = Admitted(prepared.tx.hash)
+
+
+class _Cached:
+    """Committed state through the store's memory cache."""
+
+    def __init__(self, store: Store) -> None:
+        self.get = store.peek_cached
 
 
 def _verify_chunk(txs: list[PreparedTx]) -> list[MetroblocError | None]:

@@ -29,7 +29,7 @@ log = logging.getLogger("metrobloc.chain")
 
 def prepare(app: App, raw: bytes, *, verify: bool) -> PreparedTx:
     """Parse a tx from canonical bytes (from the ordering log); raises ``MetroblocError``."""
-    tx = parse_tx(parse_json(raw))
+    tx = parse_tx(parse_json(raw), checked=True)
     msgs = tuple(app.parse_msgs(tx.msgs))
     if verify:
         tx.verify_signatures()
@@ -110,13 +110,13 @@ class Chain:
             return None
         height = tip.height + 1
         time_ms = max(tip.time_ms, block.time_ms)
-        result = self.executor.execute_block(self.store.reader.get, txs, height, time_ms)
+        result = self.executor.execute_block(self.store.get_cached, [p for p, _ in txs], height, time_ms)
         receipts = [r.to_json() for r in result.receipts]
         leaves = [canonical_json_checked(r) for r in receipts]
         leaf_hashes = [leaf_hash(leaf) for leaf in leaves]
         log_size, log_root, nodes = self.store.log_append(leaf_hashes)
         app_hash = app_hash_link(tip.app_hash, result.writes)
-        hashes = [p.tx.hash for p in txs]
+        hashes = [p.tx.hash for p, _ in txs]
         header = Header(
             chain_id=self.genesis.chain_id,
             height=height,
@@ -134,7 +134,7 @@ class Chain:
             block_hash=header.block_hash,
             header=canonical_json_checked(header.to_json()),
             attestations=orjson.dumps([attestation.to_json()]),
-            entries=[(bytes.fromhex(p.tx.hash), p.tx.canonical(), leaf) for p, leaf in zip(txs, leaves, strict=True)],
+            entries=[(bytes.fromhex(p.tx.hash), raw, leaf) for (p, raw), leaf in zip(txs, leaves, strict=True)],
             leaf_hashes=leaf_hashes,
             writes=result.writes,
             tip=ChainTip(height, header.block_hash, app_hash, time_ms, log_size, log_root, block.position),
@@ -144,10 +144,15 @@ class Chain:
         log.debug("block %d: %d txs in %.1f ms", height, len(txs), (time.perf_counter() - started) * 1e3)
         return record
 
-    def _dedupe(self, raws: tuple[bytes, ...]) -> list[PreparedTx]:
-        """Prepared txs of a block, without repeats of committed txs or of each other."""
+    def _dedupe(self, raws: tuple[bytes, ...]) -> list[tuple[PreparedTx, bytes]]:
+        """Prepared txs of a block (with their canonical bytes), without repeats.
+
+        A tx this node admitted was checked against history and pending txs at admission, so
+        only the others (after a restart, or ordered by other nodes) are looked up.
+        """
         seen: set[str] = set()
-        out = []
+        out: list[tuple[PreparedTx, bytes]] = []
+        unchecked: list[bytes] = []
         for raw in raws:
             prepared = self.prepared.pop(raw, None)
             if prepared is None:
@@ -156,9 +161,12 @@ class Chain:
                 except MetroblocError as exc:
                     log.warning("dropping an ordered tx that fails stateless checks: %s", exc.code)
                     continue
-            h = prepared.tx.hash
-            if h in seen or self.store.has_tx(bytes.fromhex(h)):
+                unchecked.append(bytes.fromhex(prepared.tx.hash))
+            if prepared.tx.hash in seen:
                 continue
-            seen.add(h)
-            out.append(prepared)
+            seen.add(prepared.tx.hash)
+            out.append((prepared, raw))
+        if unchecked:
+            done = self.store.committed_among(unchecked)
+            out = [(p, raw) for p, raw in out if bytes.fromhex(p.tx.hash) not in done]
         return out

@@ -28,6 +28,8 @@ CREATE TABLE IF NOT EXISTS tx_index (hash BLOB PRIMARY KEY, seq INTEGER NOT NULL
 CREATE TABLE IF NOT EXISTS log_nodes (id INTEGER PRIMARY KEY, hash BLOB NOT NULL);
 """
 LEVEL_SHIFT = 40  # log node id = level << 40 | index: each level is written in ascending order
+CACHE_ENTRIES = 1 << 21
+"""Committed key-values kept in memory for execution and admission (cleared when full)."""
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,44 @@ class Store:
         self._tip = self._load_tip()
         self._frontier = frontier_of(self._tip.log_size, self.log_node)
         self.reader = StateReader(self)
+        self._cache: dict[bytes, bytes | None] = {}
+
+    def get_cached(self, key: bytes) -> bytes | None:
+        """Committed value of ``key`` through a write-through memory cache (absent keys too).
+
+        For the writer's thread only (the chain thread). Commits update the cache after the
+        SQLite commit, so it never shows a value that is not durable.
+        """
+        try:
+            return self._cache[key]
+        except KeyError:
+            pass
+        value = self.reader.get(key)
+        if len(self._cache) >= CACHE_ENTRIES:
+            self._cache.clear()
+        self._cache[key] = value
+        return value
+
+    def peek_cached(self, key: bytes) -> bytes | None:
+        """Like ``get_cached`` but never fills the cache: for threads other than the writer's.
+
+        (A value read here might be overwritten by a commit before it could be cached.)
+        """
+        try:
+            return self._cache[key]
+        except KeyError:
+            return self.reader.get(key)
+
+    def committed_among(self, hashes: list[bytes]) -> set[bytes]:
+        """Which of these raw tx hashes are already committed (one query per 500)."""
+        found: set[bytes] = set()
+        conn = self.conn()
+        for i in range(0, len(hashes), 500):
+            chunk = hashes[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = conn.execute(f"SELECT hash FROM tx_index WHERE hash IN ({marks})", chunk).fetchall()
+            found.update(bytes(r[0]) for r in rows)
+        return found
 
     def conn(self) -> sqlite3.Connection:
         """This thread's connection."""
@@ -166,6 +206,7 @@ class Store:
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
+            self._cache.update(writes)
             self._tip = tip
 
     def commit_block(self, block: BlockRecord, nodes: list[Node]) -> None:
@@ -197,6 +238,7 @@ class Store:
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
+            self._cache.update(block.writes)
             self._frontier = frontier_of(block.tip.log_size, self._frontier_lookup(nodes))
             self._tip = block.tip
 

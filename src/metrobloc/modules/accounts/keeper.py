@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from metrobloc.codec import b64url_decode, b64url_encode, canonical_json_checked, parse_json
+import orjson
+
+from metrobloc.codec import b64url_decode, b64url_encode, canonical_json_checked
 from metrobloc.crypto import ROTATE_TAG, address_of
 from metrobloc.errors import Unauthorized
 from metrobloc.ledger import Tx
@@ -48,7 +50,7 @@ class AccountsKeeper:
         raw = state.get(account_key(address))
         if raw is None:
             return Account(address, None, ())
-        rec = parse_json(raw)
+        rec = orjson.loads(raw)
         key = None if rec["public_key"] is None else b64url_decode(rec["public_key"])
         return Account(address, key, tuple(rec["roles"]))
 

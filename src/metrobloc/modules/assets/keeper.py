@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from metrobloc.codec import canonical_json_checked, parse_json
+import orjson
+
+from metrobloc.codec import canonical_json_checked
 from metrobloc.errors import Conflict, NotFound, Unauthorized
 from metrobloc.ledger.limits import MAX_AMOUNT
 from metrobloc.modules.assets import errors
@@ -67,7 +69,7 @@ class AssetsKeeper:
 
     def find(self, state: Reader, asset: str) -> Asset | None:
         raw = state.get(asset_key(asset))
-        return None if raw is None else Asset.from_json(parse_json(raw))
+        return None if raw is None else Asset.from_json(orjson.loads(raw))
 
     def get(self, state: Reader, asset: str) -> Asset:
         found = self.find(state, asset)

@@ -1,0 +1,199 @@
+"""The transfers benchmark: pre-signed transfers between many accounts, submitted over HTTP.
+
+Commit times come from the node's block event stream; a tx's latency is from the start of the
+request that carried it to the arrival of its block's event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+import orjson
+
+from metrobloc.crypto import PrivateKey
+from metrobloc.ledger import build_body, sign_body
+from metrobloc.sdk import Client, create_asset, mint
+
+MINTS_PER_TX = 64
+
+
+@dataclass(frozen=True)
+class BenchResult:
+    """Figures of one run."""
+
+    mode: str
+    txs: int
+    seconds: float
+    committed: int
+    failed: int
+    p50_ms: float
+    p99_ms: float
+
+    @property
+    def tps(self) -> float:
+        return self.committed / self.seconds if self.seconds else 0.0
+
+    def line(self) -> str:
+        return (
+            f"{self.mode:>7}: {self.committed} committed ({self.failed} failed) in {self.seconds:.2f} s = "
+            f"{self.tps:,.0f} tx/s; commit latency p50 {self.p50_ms:.0f} ms, p99 {self.p99_ms:.0f} ms"
+        )
+
+
+def setup_accounts(url: str, admin: PrivateKey, accounts: int, per_account: int) -> tuple[str, list[PrivateKey], int]:
+    """A fresh asset and ``accounts`` funded keys; returns (asset, keys, chain height)."""
+    keys = [PrivateKey(os.urandom(32)) for _ in range(accounts)]
+    asset = "B" + os.urandom(5).hex().upper()
+    with Client(url) as c:
+        c.submit(c.build_tx([admin], [create_asset(asset, "Benchmark units")]), wait=True)
+        txs = []
+        for i in range(0, accounts, MINTS_PER_TX):
+            msgs = [mint(asset, k.address, per_account) for k in keys[i : i + MINTS_PER_TX]]
+            txs.append(c.build_tx([admin], msgs))
+        results = c.submit_batch(txs, wait=True)
+        bad = [r for r in results if r.get("receipt", {}).get("status") != "ok"]
+        if bad:
+            raise RuntimeError(f"funding the benchmark accounts failed: {bad[0]}")
+        return asset, keys, int(c.status()["height"])
+
+
+def presign(chain_id: str, asset: str, keys: list[PrivateKey], count: int, valid_until: int) -> list[bytes]:
+    """``count`` signed transfers of 1 unit, account i to account i+1, as request bodies."""
+    out = []
+    n = len(keys)
+    for i in range(count):
+        sender, to = keys[i % n], keys[(i + 1 + i // n) % n]
+        msg = {"type": "assets/transfer", "asset": asset, "to": to.address, "amount": "1"}
+        body = build_body(chain_id, [sender.address], [msg], valid_until, os.urandom(16))
+        out.append(orjson.dumps(sign_body(body, [sender]).to_json()))
+    return out
+
+
+class BlockClock:
+    """Follows ``/v1/events?types=block`` and notes when each block's event arrived."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.arrived: dict[int, float] = {}
+        self.ready = asyncio.Event()
+
+    async def run(self, session: aiohttp.ClientSession) -> None:
+        async with session.get(
+            f"{self.url}/v1/events",
+            params={"types": "block"},
+            timeout=aiohttp.ClientTimeout(total=None, sock_read=None),
+        ) as resp:
+            self.ready.set()
+            async for raw in resp.content:
+                line = raw.strip()
+                if line.startswith(b"data: "):
+                    event = orjson.loads(line[6:])
+                    self.arrived[int(event["height"])] = time.perf_counter()
+
+
+async def _submit(
+    url: str, bodies: list[bytes], batch: int, concurrency: int, session: aiohttp.ClientSession
+) -> tuple[dict[str, float], int]:
+    """Send everything; returns tx hash -> request start time, and the count refused."""
+    sent: dict[str, float] = {}
+    refused = 0
+    if batch <= 1:
+        chunks = [[b] for b in bodies]
+        path = "/v1/txs"
+    else:
+        chunks = [bodies[i : i + batch] for i in range(0, len(bodies), batch)]
+        path = "/v1/txs/batch"
+    queue = iter(chunks)
+    headers = {"Content-Type": "application/json"}
+
+    async def worker() -> None:
+        nonlocal refused
+        for chunk in queue:
+            payload = chunk[0] if batch <= 1 else b"[" + b",".join(chunk) + b"]"
+            started = time.perf_counter()
+            async with session.post(url + path, data=payload, headers=headers) as resp:
+                data = orjson.loads(await resp.read())
+            results = [data] if batch <= 1 else data["results"]
+            for r in results:
+                if "tx_hash" in r:
+                    sent[r["tx_hash"]] = started
+                else:
+                    refused += 1
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return sent, refused
+
+
+async def _run(url: str, mode: str, bodies: list[bytes], batch: int, concurrency: int, timeout_s: float) -> BenchResult:
+    conn = aiohttp.TCPConnector(limit=concurrency + 4)
+    async with aiohttp.ClientSession(connector=conn) as session:
+        clock = BlockClock(url)
+        follower = asyncio.create_task(clock.run(session))
+        await asyncio.wait_for(clock.ready.wait(), 10)
+        async with session.get(f"{url}/v1/status") as resp:
+            start_height = int((await resp.json())["height"])
+        sent, refused = await _submit(url, bodies, batch, concurrency, session)
+        committed: dict[str, float] = {}
+        failed = 0
+        seen_height = start_height
+        deadline = time.monotonic() + timeout_s
+        while len(committed) + failed < len(sent) and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+            for height in sorted(h for h in clock.arrived if h > seen_height):
+                async with session.get(f"{url}/v1/blocks/{height}") as resp:
+                    block = await resp.json()
+                for h in block["tx_hashes"]:
+                    if h in sent:
+                        committed[h] = clock.arrived[height]
+                seen_height = height
+        follower.cancel()
+    if not committed:
+        return BenchResult(mode, len(bodies), 0.0, 0, refused, 0.0, 0.0)
+    latencies = sorted((committed[h] - sent[h]) * 1000 for h in committed)
+    seconds = max(committed.values()) - min(sent.values())
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+    return BenchResult(
+        mode,
+        len(bodies),
+        seconds,
+        len(committed),
+        refused + len(sent) - len(committed),
+        statistics.median(latencies),
+        p99,
+    )
+
+
+def run_transfers(
+    url: str,
+    admin: PrivateKey,
+    *,
+    txs: int,
+    accounts: int,
+    modes: list[str],
+    batch: int,
+    concurrency: int,
+    batch_concurrency: int,
+    timeout_s: float = 120.0,
+    echo: Any = print,
+) -> list[BenchResult]:
+    """Set up accounts, pre-sign, and run each mode; prints as it goes."""
+    per_account = txs * len(modes) // accounts + 2
+    asset, keys, height = setup_accounts(url, admin, accounts, per_account)
+    with Client(url) as c:
+        chain_id = c.chain_id
+    results = []
+    for mode in modes:
+        started = time.perf_counter()
+        bodies = presign(chain_id, asset, keys, txs, height + 50_000)
+        echo(f"pre-signed {len(bodies)} transfers between {accounts} accounts in {time.perf_counter() - started:.1f} s")
+        size, conc = (1, concurrency) if mode == "single" else (batch, batch_concurrency)
+        result = asyncio.run(_run(url, mode, bodies, size, conc, timeout_s))
+        echo(result.line())
+        results.append(result)
+    return results
