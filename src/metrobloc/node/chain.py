@@ -147,12 +147,12 @@ class Chain:
     def _dedupe(self, raws: tuple[bytes, ...]) -> list[tuple[PreparedTx, bytes]]:
         """Prepared txs of a block (with their canonical bytes), without repeats.
 
-        A tx this node admitted was checked against history and pending txs at admission, so
-        only the others (after a restart, or ordered by other nodes) are looked up.
+        A tx may reach the log twice (resubmitted after a restart, or by two nodes); it executes
+        once: repeats within the block and txs already committed are dropped, the same way on
+        every node.
         """
         seen: set[str] = set()
         out: list[tuple[PreparedTx, bytes]] = []
-        unchecked: list[bytes] = []
         for raw in raws:
             prepared = self.prepared.pop(raw, None)
             if prepared is None:
@@ -161,12 +161,21 @@ class Chain:
                 except MetroblocError as exc:
                     log.warning("dropping an ordered tx that fails stateless checks: %s", exc.code)
                     continue
-                unchecked.append(bytes.fromhex(prepared.tx.hash))
             if prepared.tx.hash in seen:
                 continue
             seen.add(prepared.tx.hash)
             out.append((prepared, raw))
-        if unchecked:
-            done = self.store.committed_among(unchecked)
+        done = self.store.committed_among([bytes.fromhex(p.tx.hash) for p, _ in out])
+        if done:
             out = [(p, raw) for p, raw in out if bytes.fromhex(p.tx.hash) not in done]
         return out
+
+    def unapplied_hashes(self) -> list[str]:
+        """Hashes of txs in the ordering log that no committed block holds yet (after a restart)."""
+        hashes = []
+        for raw in self.orderer.read_uncommitted(self.store.tip.orderer_position):
+            try:
+                hashes.append(parse_tx(parse_json(raw), checked=True).hash)
+            except MetroblocError:
+                continue
+        return hashes

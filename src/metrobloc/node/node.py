@@ -53,6 +53,9 @@ class Node:
         self.chain.init_genesis()
         self.metrics.height.set(self.store.tip.height)
         await self.orderer.start()
+        now = time.perf_counter()
+        for tx_hash in self.chain.unapplied_hashes():  # acknowledged before a restart
+            self.admission.pending[tx_hash] = now
         self.chain.start()
         log.info("node for chain %s at height %d", self.genesis.chain_id, self.store.tip.height)
 

@@ -50,6 +50,9 @@ class Orderer(Protocol):
         Called from the executor thread.
         """
 
+    def read_uncommitted(self, after: int) -> list[bytes]:
+        """Every tx after position ``after``, cut or not (what a restarted node has yet to apply)."""
+
     async def stop(self) -> None:
         """Flush and close."""
 

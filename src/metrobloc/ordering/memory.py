@@ -15,9 +15,12 @@ class MemoryOrderer(LogOrderer):
         super().__init__(config or OrdererConfig())
         self._log: list[Record] = []
 
-    def _open(self) -> int:
+    def _open(self) -> tuple[int, int]:
         cuts = [i + 1 for i, (kind, _) in enumerate(self._log) if kind == CUT]
-        return cuts[-1] if cuts else 0
+        return (cuts[-1] if cuts else 0), len(self._log)
+
+    def _end_position(self) -> int:
+        return len(self._log)
 
     def _append(self, records: list[Record]) -> int:
         self._log.extend(records)

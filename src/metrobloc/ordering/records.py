@@ -33,8 +33,8 @@ class LogOrderer:
         self._closed = False
 
     # -- storage, by subclasses ---------------------------------------------------------
-    def _open(self) -> int:
-        """Open storage; return the position of the last cut."""
+    def _open(self) -> tuple[int, int]:
+        """Open storage; return the positions of the last cut and of the last record."""
         raise NotImplementedError
 
     def _append(self, records: list[Record]) -> int:
@@ -50,11 +50,13 @@ class LogOrderer:
 
     # -- the orderer contract -------------------------------------------------------------
     async def start(self) -> None:
-        self._last_cut = await asyncio.to_thread(self._open)
+        self._last_cut, end = await asyncio.to_thread(self._open)
         self._wake = asyncio.Event()
         self._writer = asyncio.get_running_loop().create_task(self._write_loop())
         self._cutter = Cutter(self.config, self._cut)
         self._cutter.start()
+        if end > self._last_cut:  # txs acknowledged before a crash and never cut: cut them now
+            self._cutter.added(end - self._last_cut)
 
     async def submit(self, txs: list[bytes]) -> None:
         await self._enqueue([(TX, tx) for tx in txs])
@@ -89,6 +91,13 @@ class LogOrderer:
                 blocks.append(OrderedBlock(tuple(txs), int.from_bytes(data, "big"), position))
                 txs = []
         return blocks
+
+    def read_uncommitted(self, after: int) -> list[bytes]:
+        end = self._end_position()
+        return [data for _, kind, data in self._read(after, end) if kind == TX]
+
+    def _end_position(self) -> int:
+        raise NotImplementedError
 
     # -- internals ------------------------------------------------------------------------
     async def _enqueue(self, records: list[Record]) -> None:

@@ -25,7 +25,7 @@ class SoloOrderer(LogOrderer):
         conn.execute("PRAGMA synchronous=FULL")
         return conn
 
-    def _open(self) -> int:
+    def _open(self) -> tuple[int, int]:
         self._writer_conn = self._connect()
         self._writer_conn.execute(
             "CREATE TABLE IF NOT EXISTS log (seq INTEGER PRIMARY KEY, kind INTEGER NOT NULL, data BLOB NOT NULL)"
@@ -34,7 +34,10 @@ class SoloOrderer(LogOrderer):
         row = self._writer_conn.execute("SELECT max(seq) FROM log").fetchone()
         self._end = row[0] or 0
         cut = self._writer_conn.execute("SELECT max(seq) FROM log WHERE kind = ?", (CUT,)).fetchone()
-        return int(cut[0] or 0)
+        return int(cut[0] or 0), self._end
+
+    def _end_position(self) -> int:
+        return self._end
 
     def _append(self, records: list[Record]) -> int:
         conn = self._writer_conn
