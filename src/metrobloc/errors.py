@@ -3,7 +3,7 @@
     MetroblocError                 any expected failure; ``code`` is ``"<module>.<reason>"``
     ├── InvalidInput               malformed bytes, JSON, schema or limits (HTTP 400)
     ├── InvalidTx                  a well-formed tx that can never be valid (HTTP 400)
-    ├── Unauthorized               a signature or role does not allow the action (HTTP 401/403)
+    ├── Unauthorized               a signature or role does not allow the action (HTTP 401)
     ├── NotFound                   the thing asked for does not exist (HTTP 404)
     ├── Conflict                   the tx clashes with the ledger's state (HTTP 409)
     ├── TooLarge                   a size limit was exceeded (HTTP 413)

@@ -16,7 +16,7 @@ from starlette.responses import Response, StreamingResponse
 from metrobloc import __version__
 from metrobloc.api import errors
 from metrobloc.api.bodies import read_json
-from metrobloc.errors import InvalidInput, MetroblocError, NotFound, TooLarge
+from metrobloc.errors import InvalidInput, MetroblocError, NotFound, TooLarge, Unavailable
 from metrobloc.node import Node
 from metrobloc.node.admission import Admitted
 from metrobloc.node.app import module_routers
@@ -80,6 +80,11 @@ def create_api(node: Node, *, manage_node: bool = True) -> FastAPI:
         finally:
             node.hub.forget(tx_hash, future)
 
+    def require_running() -> None:
+        # A halted chain would acknowledge txs it cannot commit: refuse them instead.
+        if node.chain.failure is not None:
+            raise Unavailable("the node has halted and is not applying blocks; see /health", "node.halted")
+
     def _timeout(value: float | None) -> float:
         return cfg.wait_timeout_s if value is None else max(0.0, min(value, cfg.wait_timeout_s))
 
@@ -91,6 +96,7 @@ def create_api(node: Node, *, manage_node: bool = True) -> FastAPI:
         summary="Submit one signed tx; with wait=true, answer once it is committed",
     )
     async def submit_tx(request: Request, wait: bool = False, timeout: float | None = Query(None, ge=0)) -> Response:
+        require_running()
         obj = await read_json(request, cfg.max_body_bytes)
         [result] = await node.admission.admit([obj])
         if isinstance(result, MetroblocError):
@@ -110,6 +116,7 @@ def create_api(node: Node, *, manage_node: bool = True) -> FastAPI:
         summary="Submit a list of signed txs; one result per tx",
     )
     async def submit_batch(request: Request, wait: bool = False, timeout: float | None = Query(None, ge=0)) -> Response:
+        require_running()
         objs = await read_json(request, cfg.max_batch_body_bytes, max_depth=33)
         if not isinstance(objs, list):
             raise InvalidInput("a batch is a JSON list of txs", "request.bad_batch")

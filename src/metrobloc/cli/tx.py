@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -80,7 +81,16 @@ def send(
         if sign_only or cosigners:
             click.echo(json.dumps(signed.to_json(), indent=2))
             return
-        emit(c.submit(signed, wait=wait))
+        report(c.submit(signed, wait=wait))
+
+
+def report(result: dict[str, Any]) -> None:
+    """Print the result; a committed tx that failed exits 1 with its error code on stderr."""
+    emit(result)
+    receipt = result.get("receipt")
+    if receipt and receipt["status"] != "ok":
+        click.echo(f"error: {receipt['error']['code']}: {receipt['error']['message']}", err=True)
+        sys.exit(1)
 
 
 @tx.group()
@@ -197,4 +207,4 @@ def broadcast(tx_file: Path, wait: bool, node: str) -> None:
     """Submit a signed tx file."""
     signed = parse_tx(parse_json(tx_file.read_bytes()))
     with client(node) as c:
-        emit(c.submit(signed, wait=wait))
+        report(c.submit(signed, wait=wait))

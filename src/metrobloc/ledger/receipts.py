@@ -66,6 +66,9 @@ class Receipt:
         keys = {"tx_hash", "height", "index", "status", "error", "events"}
         if not isinstance(obj, dict) or set(obj) != keys:
             raise InvalidInput(f"a receipt has exactly the fields {sorted(keys)}", "receipt.bad_shape")
+        # Types are checked exactly, never coerced: the leaf hash is computed from this record,
+        # so two different JSON texts must never parse to the same receipt.
+        error = obj["error"]
         ok = (
             isinstance(obj["tx_hash"], str)
             and HEX32.match(obj["tx_hash"])
@@ -73,13 +76,21 @@ class Receipt:
             and type(obj["index"]) is int
             and obj["status"] in ("ok", "failed")
             and isinstance(obj["events"], list)
-            and (obj["error"] is None or isinstance(obj["error"], dict))
+            and (error is None) == (obj["status"] == "ok")
+            and (error is None or _is_error(error))
         )
         if not ok:
             raise InvalidInput("receipt fields have the wrong types", "receipt.bad_shape")
         events = []
         for e in obj["events"]:
-            if not isinstance(e, dict) or set(e) != {"type", "attributes"} or not isinstance(e["attributes"], dict):
+            if not isinstance(e, dict) or set(e) != {"type", "attributes"} or type(e["type"]) is not str:
                 raise InvalidInput("an event is {type, attributes}", "receipt.bad_shape")
-            events.append(Event(str(e["type"]), {str(k): str(v) for k, v in e["attributes"].items()}))
-        return cls(obj["tx_hash"], obj["height"], obj["index"], obj["status"], obj["error"], tuple(events))
+            attrs = e["attributes"]
+            if not isinstance(attrs, dict) or not all(type(v) is str for v in attrs.values()):
+                raise InvalidInput("event attributes are strings", "receipt.bad_shape")
+            events.append(Event(e["type"], dict(attrs)))
+        return cls(obj["tx_hash"], obj["height"], obj["index"], obj["status"], error, tuple(events))
+
+
+def _is_error(error: Any) -> bool:
+    return isinstance(error, dict) and set(error) == {"code", "message"} and all(type(v) is str for v in error.values())

@@ -134,8 +134,10 @@ def _check_body(body: Any, checked: bool) -> None:
     if not all(is_address(s) for s in signers) or len(set(signers)) != len(signers):
         raise InvalidInput("signers must be distinct mb1 addresses", "tx.bad_signers")
     msgs = body["msgs"]
-    if not isinstance(msgs, list) or not 1 <= len(msgs) <= limits.MAX_MSGS_PER_TX:
-        raise TooLarge(f"a tx carries 1 to {limits.MAX_MSGS_PER_TX} messages", "tx.bad_msgs")
+    if not isinstance(msgs, list) or not msgs:
+        raise InvalidInput("msgs must be a non-empty list of messages", "tx.bad_msgs")
+    if len(msgs) > limits.MAX_MSGS_PER_TX:
+        raise TooLarge(f"a tx carries at most {limits.MAX_MSGS_PER_TX} messages", "tx.too_many_msgs")
     for i, msg in enumerate(msgs):
         if not isinstance(msg, dict) or not isinstance(msg.get("type"), str):
             raise InvalidInput(f'msgs[{i}] must be an object with a "type"', "tx.bad_msgs")

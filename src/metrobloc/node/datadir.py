@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import time
@@ -9,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from metrobloc.crypto import PrivateKey
-from metrobloc.errors import InvalidInput
+from metrobloc.errors import Conflict, InvalidInput
 from metrobloc.ledger import Genesis
 
 GENESIS_FILE = "genesis.json"
@@ -66,3 +67,17 @@ def load_genesis(data_dir: Path) -> Genesis:
 def load_node_key(data_dir: Path) -> PrivateKey:
     doc = json.loads((Path(data_dir) / NODE_KEY_FILE).read_text())
     return PrivateKey.from_b64(doc["private_key"])
+
+
+def lock_data_dir(data_dir: Path) -> int:
+    """Take the data dir's exclusive lock for this process's life; refuse one already in use.
+
+    Two nodes on one data dir would share state.db and orderer.db and corrupt each other's view.
+    """
+    fd = os.open(Path(data_dir) / "LOCK", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError as exc:
+        os.close(fd)
+        raise Conflict(f"{data_dir} is in use by another running node", "node.data_dir_in_use") from exc
+    return fd

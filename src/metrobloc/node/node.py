@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from metrobloc.node.admission import Admission
 from metrobloc.node.app import build_app
 from metrobloc.node.chain import Chain
 from metrobloc.node.config import NodeConfig
-from metrobloc.node.datadir import load_genesis, load_node_key
+from metrobloc.node.datadir import load_genesis, load_node_key, lock_data_dir
 from metrobloc.node.events import CommittedBlock, EventHub
 from metrobloc.node.metrics import NodeMetrics
 from metrobloc.ordering import Orderer, OrdererConfig, make_orderer
@@ -32,6 +33,7 @@ class Node:
     def __init__(self, config: NodeConfig) -> None:
         self.config = config
         self.genesis: Genesis = load_genesis(config.data_dir)
+        self._lock_fd = lock_data_dir(config.data_dir)
         self.node_key: PrivateKey = load_node_key(config.data_dir)
         self.app = build_app()
         self.metrics = NodeMetrics()
@@ -64,6 +66,7 @@ class Node:
         await asyncio.to_thread(self.chain.stop)
         self.admission.close()
         self.store.close()
+        os.close(self._lock_fd)
 
     # -- called on the chain thread ----------------------------------------------------------
     def _committed(self, record: BlockRecord, receipts: list[dict[str, Any]], hashes: list[str]) -> None:
@@ -102,6 +105,8 @@ class Node:
         }
 
     def block(self, height: int) -> dict[str, Any]:
+        if not 1 <= height <= self.store.tip.height:
+            raise NotFound(f"no block at height {height}; the chain is at {self.store.tip.height}", "blocks.not_found")
         found = self.store.block(height)
         if found is None:
             raise NotFound(f"no block at height {height}", "blocks.not_found")

@@ -210,8 +210,14 @@ class Store:
             self._tip = tip
 
     def commit_block(self, block: BlockRecord, nodes: list[Node]) -> None:
-        """Write one block atomically and durably."""
+        """Write one block atomically and durably; a record that does not follow the tip is refused."""
         with self._write_lock:
+            tip = self._tip
+            if block.height != tip.height + 1 or block.tip.log_size != tip.log_size + len(block.entries):
+                raise ValueError(
+                    f"block {block.height} with log size {block.tip.log_size} does not follow "
+                    f"height {tip.height}, log size {tip.log_size}"
+                )
             conn = self.conn()
             conn.execute("BEGIN IMMEDIATE")
             try:
@@ -234,12 +240,14 @@ class Store:
                 )
                 self._write_kv(conn, block.writes)
                 self._write_tip(conn, block.tip)
+                # Inside the transaction: a record whose nodes do not cover its log fails here.
+                frontier = frontier_of(block.tip.log_size, self._frontier_lookup(nodes))
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
             self._cache.update(block.writes)
-            self._frontier = frontier_of(block.tip.log_size, self._frontier_lookup(nodes))
+            self._frontier = frontier
             self._tip = block.tip
 
     def _frontier_lookup(self, nodes: list[Node]) -> _NodeCache:

@@ -1,0 +1,115 @@
+"""An in-memory ledger for module tests: the real app and executor over a dict, no HTTP, no SQLite."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pytest
+
+from metrobloc.crypto import PrivateKey
+from metrobloc.execution import BlockResult, Executor, PreparedTx
+from metrobloc.ledger import Receipt, build_body, sign_body
+from metrobloc.modules.accounts import AccountsKeeper
+from metrobloc.modules.assets.keeper import Asset, AssetsKeeper
+from metrobloc.node.app import build_app
+from metrobloc.state import app_hash_link
+from metrobloc.state.apphash import ZERO_HASH
+
+CHAIN_ID = "modules-test"
+GENESIS_TIME_MS = 1_700_000_000_000
+
+
+class Ledger:
+    """Genesis with one admin; ``run`` executes one tx as its own block and applies the writes."""
+
+    def __init__(self) -> None:
+        self.app = build_app()
+        self.executor = Executor(self.app, CHAIN_ID)
+        self.admin = PrivateKey(b"\x01" * 32)
+        self.alice = PrivateKey(b"\x02" * 32)
+        self.bob = PrivateKey(b"\x03" * 32)
+        self.carol = PrivateKey(b"\x04" * 32)
+        self.state: dict[bytes, bytes] = {}
+        section = {"address": self.admin.address, "public_key": self.admin.public_key.to_b64(), "roles": ["admin"]}
+        writes = self.executor.init_genesis(self.state.get, {"accounts": {"accounts": [section]}}, GENESIS_TIME_MS)
+        self.apply(writes)
+        self.app_hash = app_hash_link(ZERO_HASH, writes)
+        self.height = 0
+        self._nonce = 0
+
+    def apply(self, writes: Mapping[bytes, bytes | None]) -> None:
+        for key, value in writes.items():
+            if value is None:
+                self.state.pop(key, None)
+            else:
+                self.state[key] = value
+
+    def tx(
+        self,
+        keys: Sequence[PrivateKey],
+        msgs: list[dict[str, Any]],
+        *,
+        signers: Sequence[str] | None = None,
+        valid_until: int | None = None,
+        chain_id: str = CHAIN_ID,
+    ) -> PreparedTx:
+        self._nonce += 1
+        body = build_body(
+            chain_id,
+            list(signers) if signers is not None else [k.address for k in keys],
+            msgs,
+            self.height + 100 if valid_until is None else valid_until,
+            self._nonce.to_bytes(16, "big"),
+        )
+        tx = sign_body(body, list(keys))
+        tx.verify_signatures()
+        return PreparedTx(tx, tuple(self.app.parse_msgs(tx.msgs)))
+
+    def block(self, *txs: PreparedTx) -> BlockResult:
+        self.height += 1
+        result = self.executor.execute_block(self.state.get, txs, self.height, GENESIS_TIME_MS + self.height * 1000)
+        self.apply(result.writes)
+        self.app_hash = app_hash_link(self.app_hash, result.writes)
+        return result
+
+    def run(self, keys: Sequence[PrivateKey], msgs: list[dict[str, Any]], **kw: Any) -> Receipt:
+        [receipt] = self.block(self.tx(keys, msgs, **kw)).receipts
+        return receipt
+
+    def ok(self, keys: Sequence[PrivateKey], msgs: list[dict[str, Any]], **kw: Any) -> Receipt:
+        receipt = self.run(keys, msgs, **kw)
+        assert receipt.status == "ok", receipt.error
+        assert receipt.error is None
+        return receipt
+
+    def fails(self, code: str, keys: Sequence[PrivateKey], msgs: list[dict[str, Any]], **kw: Any) -> Receipt:
+        """The tx fails with ``code`` and leaves state exactly as it was."""
+        before = dict(self.state)
+        receipt = self.run(keys, msgs, **kw)
+        assert receipt.status == "failed", receipt
+        assert receipt.error is not None and receipt.error["code"] == code, receipt.error
+        assert receipt.error["message"]
+        assert receipt.events == ()
+        assert self.state == before
+        return receipt
+
+    # -- reads ----------------------------------------------------------------------------------
+    def balance(self, asset: str, who: PrivateKey | str) -> int:
+        address = who if isinstance(who, str) else who.address
+        return AssetsKeeper().balance(self.state, asset, address)
+
+    def asset(self, asset: str) -> Asset | None:
+        return AssetsKeeper().find(self.state, asset)
+
+    def roles(self, who: PrivateKey | str) -> tuple[str, ...]:
+        address = who if isinstance(who, str) else who.address
+        return AccountsKeeper().get(self.state, address).roles
+
+    def public_key(self, address: str) -> bytes | None:
+        return AccountsKeeper().get(self.state, address).public_key
+
+
+@pytest.fixture
+def ledger() -> Ledger:
+    return Ledger()

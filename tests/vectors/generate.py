@@ -1,0 +1,686 @@
+"""Generate MetroBloc's language-neutral test vectors (docs/spec/README.md lists what each file holds).
+
+Run once; the JSON files it writes are committed and checked by ``test_vectors.py``:
+
+    python tests/vectors/generate.py           # (re)write the *.json files beside this script
+    python tests/vectors/generate.py --check   # exit 1 if the committed files differ from a fresh run
+
+This script deliberately imports nothing of MetroBloc. It restates the wire format of docs/spec/
+(domain tags, field names, layouts) and computes every value with reference code: Ed25519 from the
+``cryptography`` package, RFC 8785 canonical JSON from ``rfc8785``, SHA-256 from ``hashlib``, BIP-173
+from ``bech32``, and the RFC 9162 Merkle tree from the textbook recursion of its section 2.1, written
+out below. Every key comes from a fixed seed (``bytes([n]) * 32``) and Ed25519 signing is
+deterministic, so a fresh run reproduces the committed files byte for byte.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import hashlib
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import bech32
+import rfc8785
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+HERE = Path(__file__).resolve().parent
+
+TX_TAG = b"metrobloc/tx/v1\x00"
+HEADER_TAG = b"metrobloc/header/v1\x00"
+ROTATE_TAG = b"metrobloc/rotate_key/v1\x00"
+CHAIN_ID = "metrobloc-vectors"
+
+# RFC 8032 section 7.1, TEST 1: an outside anchor for the Ed25519 code.
+RFC8032_SEED = bytes.fromhex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60")
+RFC8032_PUBLIC = bytes.fromhex("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a")
+RFC8032_SIGNATURE = bytes.fromhex(
+    "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b"
+)
+
+# The Certificate Transparency test leaves and their published tree heads (RFC 6962 / RFC 9162 hashing).
+CT_LEAVES = ["", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f"]
+CT_ROOTS = [
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+    "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
+    "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
+    "aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77",
+    "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+    "4e3bbb1f7b478dcfe71fb631631519a3bca12c9aefca1612bfce4c13a86264d4",
+    "76e67dadbcdf1e10e1b74ddc608abd2f98dfb16fbce75277b5232a127f2087ef",
+    "ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c",
+    "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328",
+]
+
+
+# -- primitives ---------------------------------------------------------------------------------
+def sha256(data: bytes) -> bytes:
+    return hashlib.sha256(data).digest()
+
+
+def b64u(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def jcs(value: Any) -> bytes:
+    return rfc8785.dumps(value)
+
+
+def seed(n: int) -> bytes:
+    return bytes([n]) * 32
+
+
+def public_key(seed_bytes: bytes) -> bytes:
+    return Ed25519PrivateKey.from_private_bytes(seed_bytes).public_key().public_bytes_raw()
+
+
+def sign(seed_bytes: bytes, message: bytes) -> bytes:
+    return Ed25519PrivateKey.from_private_bytes(seed_bytes).sign(message)
+
+
+def address(pk: bytes) -> str:
+    data = bech32.convertbits(sha256(pk)[:20], 8, 5, True)
+    return str(bech32.bech32_encode("mb", data))
+
+
+def addr(n: int) -> str:
+    return address(public_key(seed(n)))
+
+
+# -- RFC 9162 section 2.1, by the book ----------------------------------------------------------
+def _k(n: int) -> int:
+    """The largest power of two smaller than n (n > 1)."""
+    k = 1
+    while k * 2 < n:
+        k *= 2
+    return k
+
+
+def mth(leaves: list[bytes]) -> bytes:
+    """MTH(D[n]) of 2.1.1 over leaf inputs."""
+    n = len(leaves)
+    if n == 0:
+        return sha256(b"")
+    if n == 1:
+        return sha256(b"\x00" + leaves[0])
+    k = _k(n)
+    return sha256(b"\x01" + mth(leaves[:k]) + mth(leaves[k:]))
+
+
+def inclusion_path(m: int, leaves: list[bytes]) -> list[bytes]:
+    """PATH(m, D[n]) of 2.1.3.1."""
+    n = len(leaves)
+    if n == 1:
+        return []
+    k = _k(n)
+    if m < k:
+        return inclusion_path(m, leaves[:k]) + [mth(leaves[k:])]
+    return inclusion_path(m - k, leaves[k:]) + [mth(leaves[:k])]
+
+
+def consistency(m: int, leaves: list[bytes]) -> list[bytes]:
+    """PROOF(m, D[n]) of 2.1.4.1 for 0 < m < n; MetroBloc's convention: empty for m = 0 or m = n."""
+    if m in (0, len(leaves)):
+        return []
+    return _subproof(m, leaves, True)
+
+
+def _subproof(m: int, leaves: list[bytes], b: bool) -> list[bytes]:
+    n = len(leaves)
+    if m == n:
+        return [] if b else [mth(leaves)]
+    k = _k(n)
+    if m <= k:
+        return _subproof(m, leaves[:k], b) + [mth(leaves[k:])]
+    return _subproof(m - k, leaves[k:], False) + [mth(leaves[:k])]
+
+
+def hexes(hashes: list[bytes]) -> list[str]:
+    return [h.hex() for h in hashes]
+
+
+# -- keys.json ----------------------------------------------------------------------------------
+VECTOR_MESSAGE = b"metrobloc test vector"
+
+
+def key_entry(name: str, seed_bytes: bytes, message: bytes) -> dict[str, Any]:
+    pk = public_key(seed_bytes)
+    return {
+        "name": name,
+        "seed_hex": seed_bytes.hex(),
+        "private_key": b64u(seed_bytes),
+        "public_key_hex": pk.hex(),
+        "public_key": b64u(pk),
+        "address_bytes_hex": sha256(pk)[:20].hex(),
+        "address": address(pk),
+        "message_hex": message.hex(),
+        "signature_hex": sign(seed_bytes, message).hex(),
+    }
+
+
+def keys_vectors() -> dict[str, Any]:
+    named = [("alice", 0x01), ("bob", 0x02), ("registrar", 0x03), ("alice_new_key", 0x04)]
+    named += [(f"node{i}", 0x10 + i) for i in range(1, 5)]
+    entries = [key_entry(name, seed(n), VECTOR_MESSAGE) for name, n in named]
+    rfc = key_entry("rfc8032_test1", RFC8032_SEED, b"")
+    assert rfc["public_key_hex"] == RFC8032_PUBLIC.hex() and rfc["signature_hex"] == RFC8032_SIGNATURE.hex()
+    return {
+        "description": "Ed25519 seeds -> public keys, mb addresses and signatures (docs/spec/encoding.md). "
+        "private_key and public_key are unpadded base64url; address = bech32('mb', SHA-256(public key)[:20]).",
+        "keys": [*entries, rfc],
+    }
+
+
+# -- canonical_json.json ------------------------------------------------------------------------
+CANONICAL_CASES = [
+    ("key order", '{"b": 2, "a": 1, "c": {"z": true, "y": false, "x": null}}'),
+    ("empty containers", '{"o": {}, "a": [], "s": ""}'),
+    ("array order kept", '[3, 1, 2, "b", "a"]'),
+    ("integers", "[0, -0, 1, -1, 9007199254740991, -9007199254740991, 1000000]"),
+    ("scalars at top level", "true"),
+    ("string at top level", '"plain"'),
+    ("whitespace removed", ' {\n\t"a" : [ 1 , 2 ] ,\r\n "b" : "x" } '),
+    ("escapes", r'{"s": "quote\" backslash\\ slash\/ \b\f\n\r\t"}'),
+    ("control characters", r'"\u0000\u0001\u0007\u000b\u000e\u001f\u007f"'),
+    ("unicode escapes become UTF-8", r'"\u00e9\u20ac\ud83d\ude00\u2028\u2029"'),
+    ("raw UTF-8 kept", '"Zürich — 東京 😀"'),
+    ("no normalization", '["e\u0301", "\u00e9"]'),
+    (
+        "keys by UTF-16 code units (RFC 8785 section 3.2.3)",
+        '{"\\u20ac": "Euro Sign", "\\r": "Carriage Return", "\\ufb33": "Hebrew Letter Dalet With Dagesh",'
+        ' "1": "One", "\\ud83d\\ude00": "Emoji: Grinning Face", "\\u0080": "Control",'
+        ' "\\u00f6": "Latin Small Letter O With Diaeresis"}',
+    ),
+    ("non-BMP key sorts before U+E000..U+FFFF", '{"\\uffff": 1, "\\ue000": 2, "\\ud800\\udc00": 3, "\\u00ff": 4}'),
+    ("nested key order", '{"outer": {"\\ud83d\\ude00": [{"b": 1, "a": 2}], "\\uff01": 0}, "a": 0}'),
+    ("32 levels of nesting", "[" * 32 + "]" * 32),
+    ("amounts as strings", '{"amount": "340282366920938463463374607431768211455", "to": "mb1x"}'),
+]
+
+REFUSED_CASES = [
+    ("fraction", "1.5", "codec.float_not_allowed"),
+    ("zero fraction", "1.0", "codec.float_not_allowed"),
+    ("exponent", "1e3", "codec.float_not_allowed"),
+    ("float in an object", '{"amount": 2.5}', "codec.float_not_allowed"),
+    ("integer 2^53", "9007199254740992", "codec.integer_out_of_range"),
+    ("integer -2^53", "-9007199254740992", "codec.integer_out_of_range"),
+    ("integer 2^64", '{"amount": 18446744073709551616}', "codec.integer_out_of_range"),
+    ("integer 2^128-1 as a number", "340282366920938463463374607431768211455", "codec.integer_out_of_range"),
+    ("duplicate key", '{"a": 1, "a": 2}', "codec.duplicate_key"),
+    ("nested duplicate key", '{"x": [{"to": "a", "to": "b"}]}', "codec.duplicate_key"),
+    ("33 levels of nesting", "[" * 33 + "]" * 33, "codec.too_deep"),
+    ("NaN", "NaN", "codec.bad_json"),
+    ("Infinity", "[Infinity]", "codec.bad_json"),
+    ("lone high surrogate", r'"\ud800"', "codec.bad_json"),
+    ("lone low surrogate", r'"\udc00"', "codec.bad_json"),
+    ("leading zero", "01", "codec.bad_json"),
+    ("trailing comma", "[1,]", "codec.bad_json"),
+    ("single quotes", "{'a': 1}", "codec.bad_json"),
+    ("raw control character in a string", '"a\tb"', "codec.bad_json"),
+    ("byte order mark", "\ufeff{}", "codec.bad_json"),
+    ("two values", "true false", "codec.bad_json"),
+    ("empty", "", "codec.bad_json"),
+]
+
+
+def canonical_vectors() -> dict[str, Any]:
+    cases = []
+    for name, text in CANONICAL_CASES:
+        out = jcs(json.loads(text))
+        cases.append({"name": name, "input": text, "output": out.decode("utf-8"), "output_hex": out.hex()})
+    refused = [{"name": name, "input": text, "error": code} for name, text, code in REFUSED_CASES]
+    return {
+        "description": "JSON text -> RFC 8785 canonical form (docs/spec/encoding.md). 'cases' are accepted "
+        "and canonicalised to 'output' (UTF-8 bytes in output_hex); 'refused' must be rejected, with 'error' "
+        "the code MetroBloc reports.",
+        "cases": cases,
+        "refused": refused,
+    }
+
+
+# -- tx.json ------------------------------------------------------------------------------------
+MAX_AMOUNT = str(2**128 - 1)
+ZERO_SIGNATURE = {"public_key": b64u(bytes(32)), "signature": b64u(bytes(64))}
+
+
+def tx_vectors() -> dict[str, Any]:
+    body = {
+        "chain_id": CHAIN_ID,
+        "nonce": b64u(bytes(range(16))),
+        "valid_until": 1200,
+        "signers": [addr(0x01), addr(0x02)],
+        "msgs": [
+            {"type": "assets/transfer", "asset": "CITY", "to": addr(0x03), "amount": "25"},
+            {"type": "assets/transfer", "asset": "CITY", "to": addr(0x01), "amount": MAX_AMOUNT},
+        ],
+        "memo": "loyer — März ✓",
+    }
+    body_bytes = jcs(body)
+    sign_bytes = TX_TAG + body_bytes
+    signatures = [
+        {"public_key": b64u(public_key(seed(n))), "signature": b64u(sign(seed(n), sign_bytes))} for n in (1, 2)
+    ]
+    partly = [signatures[0], ZERO_SIGNATURE]
+
+    no_memo = {k: v for k, v in body.items() if k != "memo"}
+    no_memo["signers"] = [addr(0x01)]
+    no_memo["msgs"] = [body["msgs"][0]]
+    no_memo_bytes = jcs(no_memo)
+    with_empty_memo = {**no_memo, "memo": ""}
+
+    statement_body = {"chain_id": CHAIN_ID, "address": addr(0x01), "public_key": b64u(public_key(seed(0x04)))}
+    statement = ROTATE_TAG + jcs(statement_body)
+    rotate_msg = {
+        "type": "accounts/rotate_key",
+        "public_key": statement_body["public_key"],
+        "new_key_signature": b64u(sign(seed(0x04), statement)),
+    }
+    return {
+        "description": "A transaction signed by two signers (docs/spec/transactions.md). sign_bytes = "
+        "'metrobloc/tx/v1' || 0x00 || JCS(body); tx_hash = hex(SHA-256(JCS(body))); signatures[i] is by "
+        "the key of signers[i] (seeds in signer_seeds_hex).",
+        "signer_seeds_hex": [seed(1).hex(), seed(2).hex()],
+        "body": body,
+        "body_jcs": body_bytes.decode("utf-8"),
+        "sign_bytes_hex": sign_bytes.hex(),
+        "tx_hash": sha256(body_bytes).hex(),
+        "signatures": signatures,
+        "tx": {"body": body, "signatures": signatures},
+        "partially_signed": {
+            "description": "The same tx before the co-signer signed: the empty slot holds the zero "
+            "placeholder (32 zero bytes of key, 64 of signature), as `metrobloc tx ... --cosigner` prints.",
+            "tx": {"body": body, "signatures": partly},
+        },
+        "memo_optional": {
+            "description": 'A body without memo and the same body with memo "": both valid, different hashes.',
+            "without_memo": {
+                "body": no_memo,
+                "body_jcs": no_memo_bytes.decode(),
+                "tx_hash": sha256(no_memo_bytes).hex(),
+            },
+            "with_empty_memo": {"body": with_empty_memo, "tx_hash": sha256(jcs(with_empty_memo)).hex()},
+        },
+        "rotate_key": {
+            "description": "The statement the new key (seed 04..04) signs so that alice's account adopts it: "
+            "'metrobloc/rotate_key/v1' || 0x00 || JCS({chain_id, address, public_key}).",
+            "new_key_seed_hex": seed(0x04).hex(),
+            "statement_hex": statement.hex(),
+            "msg": rotate_msg,
+        },
+    }
+
+
+# -- a small chain: genesis, two blocks, the log ------------------------------------------------
+NODE_SEEDS = [seed(0x11), seed(0x12), seed(0x13), seed(0x14)]
+
+
+def genesis_doc() -> dict[str, Any]:
+    admin_pk = public_key(seed(0x01))
+    names = ["City of Metropolis", "Métropole Water Board", "Metro Transit", "Civic Trust"]
+    return {
+        "chain_id": CHAIN_ID,
+        "genesis_time_ms": 1_700_000_000_000,
+        "organizations": [
+            {"name": name, "node_key": b64u(public_key(s))} for name, s in zip(names, NODE_SEEDS, strict=True)
+        ],
+        "admin": {"address": address(admin_pk), "public_key": b64u(admin_pk)},
+        "app_state": {
+            "accounts": {"accounts": [{"address": address(admin_pk), "public_key": b64u(admin_pk), "roles": ["admin"]}]}
+        },
+    }
+
+
+def receipts(tx_hash_of_vector_tx: str) -> list[list[dict[str, Any]]]:
+    def h(label: str) -> str:
+        return sha256(label.encode()).hex()
+
+    admin = addr(0x01)
+    block1 = [
+        {
+            "tx_hash": h("vector tx 1"),
+            "height": 1,
+            "index": 0,
+            "status": "ok",
+            "error": None,
+            "events": [{"type": "assets/create", "attributes": {"asset": "CITY", "issuer": admin}}],
+        },
+        {
+            "tx_hash": h("vector tx 2"),
+            "height": 1,
+            "index": 1,
+            "status": "ok",
+            "error": None,
+            "events": [{"type": "assets/mint", "attributes": {"asset": "CITY", "to": admin, "amount": "1000"}}],
+        },
+        {
+            "tx_hash": h("vector tx 3"),
+            "height": 1,
+            "index": 2,
+            "status": "failed",
+            "error": {"code": "assets.insufficient_funds", "message": "balance of CITY is 0, 25 needed"},
+            "events": [],
+        },
+        {"tx_hash": h("vector tx 4"), "height": 1, "index": 3, "status": "ok", "error": None, "events": []},
+    ]
+    block2 = [
+        {
+            "tx_hash": tx_hash_of_vector_tx,
+            "height": 2,
+            "index": 0,
+            "status": "ok",
+            "error": None,
+            "events": [
+                {
+                    "type": "assets/transfer",
+                    "attributes": {"asset": "CITY", "from": admin, "to": addr(0x03), "amount": "25"},
+                },
+                {
+                    "type": "assets/transfer",
+                    "attributes": {"asset": "CITY", "from": admin, "to": admin, "amount": MAX_AMOUNT},
+                },
+            ],
+        },
+        {
+            "tx_hash": h("vector tx 6"),
+            "height": 2,
+            "index": 1,
+            "status": "failed",
+            "error": {"code": "tx.expired", "message": "tx expired at height 1"},
+            "events": [],
+        },
+        {"tx_hash": h("vector tx 7"), "height": 2, "index": 2, "status": "ok", "error": None, "events": []},
+    ]
+    return [block1, block2]
+
+
+def tx_root(tx_hashes: list[str]) -> str:
+    """RFC 9162 root whose leaf inputs are the raw 32-byte tx hashes."""
+    return mth([bytes.fromhex(h) for h in tx_hashes]).hex()
+
+
+def header_signed_bytes(header: dict[str, Any]) -> bytes:
+    return HEADER_TAG + jcs(header)
+
+
+def attestation(header: dict[str, Any], seed_bytes: bytes) -> dict[str, str]:
+    return {
+        "public_key": b64u(public_key(seed_bytes)),
+        "signature": b64u(sign(seed_bytes, header_signed_bytes(header))),
+    }
+
+
+def build_chain(vector_tx_hash: str) -> dict[str, Any]:
+    genesis = genesis_doc()
+    genesis_hash = sha256(jcs(genesis)).hex()
+    blocks = receipts(vector_tx_hash)
+    log: list[bytes] = []
+    headers = []
+    prev = genesis_hash
+    for height, block in enumerate(blocks, start=1):
+        log.extend(jcs(r) for r in block)
+        header = {
+            "chain_id": CHAIN_ID,
+            "height": height,
+            "time_ms": 1_700_000_000_000 + 1000 * height,
+            "prev_hash": prev,
+            "tx_root": tx_root([r["tx_hash"] for r in block]),
+            "tx_count": len(block),
+            "log_size": len(log),
+            "log_root": mth(log).hex(),
+            "app_hash": sha256(f"vector app state {height}".encode()).hex(),
+        }
+        headers.append(header)
+        prev = sha256(header_signed_bytes(header)).hex()
+    return {"genesis": genesis, "genesis_hash": genesis_hash, "blocks": blocks, "headers": headers, "log": log}
+
+
+# -- header.json --------------------------------------------------------------------------------
+def header_vectors(chain: dict[str, Any]) -> dict[str, Any]:
+    out = []
+    for header, block in zip(chain["headers"], chain["blocks"], strict=True):
+        signed = header_signed_bytes(header)
+        out.append(
+            {
+                "tx_hashes": [r["tx_hash"] for r in block],
+                "header": header,
+                "header_jcs": jcs(header).decode(),
+                "signed_bytes_hex": signed.hex(),
+                "block_hash": sha256(signed).hex(),
+                "attestation": attestation(header, NODE_SEEDS[0]),
+            }
+        )
+    return {
+        "description": "Block headers (docs/spec/blocks.md). tx_root = RFC 9162 root over the raw 32-byte tx "
+        "hashes; signed bytes = 'metrobloc/header/v1' || 0x00 || JCS(header); block_hash = hex(SHA-256(signed "
+        "bytes)); the attestation is the node key's Ed25519 signature over the signed bytes. Block 1's prev_hash "
+        "is the genesis hash, hex(SHA-256(JCS(genesis))).",
+        "genesis": chain["genesis"],
+        "genesis_hash": chain["genesis_hash"],
+        "node_key_seed_hex": NODE_SEEDS[0].hex(),
+        "empty_tx_root": tx_root([]),
+        "blocks": out,
+    }
+
+
+# -- merkle.json --------------------------------------------------------------------------------
+def merkle_leaves(count: int) -> list[bytes]:
+    extra = [sha256(b"metrobloc merkle vector %d" % i)[: i % 33] for i in range(count - len(CT_LEAVES))]
+    return [bytes.fromhex(h) for h in CT_LEAVES] + extra
+
+
+def merkle_vectors() -> dict[str, Any]:
+    leaves = merkle_leaves(70)
+    for n in range(len(CT_ROOTS)):
+        assert mth(leaves[:n]).hex() == CT_ROOTS[n], n
+    sizes = list(range(len(leaves) + 1))
+    inclusion = []
+    for size in [*range(1, 10), 16, 17, 31, 32, 33, 63, 64, 65, 70]:
+        indices = range(size) if size <= 9 else sorted({0, 1, size // 2, size - 2, size - 1})
+        for index in indices:
+            inclusion.append({"index": index, "size": size, "path": hexes(inclusion_path(index, leaves[:size]))})
+    pairs = [(m, n) for n in range(1, 10) for m in range(0, n + 1)]
+    pairs += [(1, 70), (2, 70), (7, 64), (8, 64), (31, 33), (32, 33), (32, 64), (33, 64), (63, 65), (64, 70), (69, 70)]
+    proofs = [{"first": m, "second": n, "proof": hexes(consistency(m, leaves[:n]))} for m, n in pairs]
+    return {
+        "description": "RFC 9162 Merkle trees (docs/spec/log-and-proofs.md). leaves are leaf INPUTS (hex); "
+        "leaf hash = SHA-256(0x00 || leaf), node hash = SHA-256(0x01 || left || right), empty root = SHA-256(''). "
+        "roots[n] is the root of the first n leaves. The first 8 leaves are the Certificate Transparency test "
+        "leaves, so roots[0..8] are the published RFC 6962 tree heads. Paths and proofs are in RFC order "
+        "(leaf side first). A consistency proof with first = 0 or first = second is empty by MetroBloc's "
+        "convention (RFC 9162 defines proofs only for 0 < first < second).",
+        "leaves": [leaf.hex() for leaf in leaves],
+        "leaf_hashes": [sha256(b"\x00" + leaf).hex() for leaf in leaves],
+        "roots": [mth(leaves[:n]).hex() for n in sizes],
+        "inclusion": inclusion,
+        "consistency": proofs,
+    }
+
+
+# -- proof_bundle.json --------------------------------------------------------------------------
+def bundle_for(chain: dict[str, Any], leaf_index: int, height: int, signers: list[int]) -> dict[str, Any]:
+    header = chain["headers"][height - 1]
+    size = header["log_size"]
+    receipt = [r for block in chain["blocks"] for r in block][leaf_index]
+    return {
+        "receipt": receipt,
+        "leaf_index": leaf_index,
+        "inclusion_path": hexes(inclusion_path(leaf_index, chain["log"][:size])),
+        "header": header,
+        "attestations": [attestation(header, NODE_SEEDS[i]) for i in signers],
+    }
+
+
+def _flip_hex(text: str, at: int = 0) -> str:
+    digit = "0123456789abcdef"[(int(text[at], 16) + 1) % 16]
+    return text[:at] + digit + text[at + 1 :]
+
+
+def _flip_b64(text: str, at: int = 5) -> str:
+    raw = bytearray(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+    raw[at] ^= 0x01
+    return b64u(bytes(raw))
+
+
+def _parent(value: Any, path: list[Any]) -> Any:
+    for key in path[:-1]:
+        value = value[key]
+    return value
+
+
+def tampered(bundle: dict[str, Any]) -> list[dict[str, Any]]:
+    """Variants of a valid bundle, each changing one thing, with the code ``verify_bundle`` gives."""
+    other_key = b64u(public_key(seed(0x20)))
+
+    def variant(name: str, code: str, change: Any) -> dict[str, Any]:
+        b = copy.deepcopy(bundle)
+        result = change(b)
+        return {"name": name, "error": code, "bundle": b if result is None else result}
+
+    def set_(path: list[Any], value: Any) -> Any:
+        def change(b: dict[str, Any]) -> None:
+            _parent(b, path)[path[-1]] = value
+
+        return change
+
+    def drop(path: list[Any]) -> Any:
+        def change(b: dict[str, Any]) -> None:
+            del _parent(b, path)[path[-1]]
+
+        return change
+
+    r, h, p, a = bundle["receipt"], bundle["header"], bundle["inclusion_path"], bundle["attestations"]
+    return [
+        variant("not an object", "verify.bad_bundle", lambda b: [b]),
+        variant("missing attestations", "verify.bad_bundle", drop(["attestations"])),
+        variant("extra field", "verify.bad_bundle", set_(["extra"], 1)),
+        variant("receipt with an extra field", "verify.bad_bundle", set_(["receipt", "extra"], 1)),
+        variant(
+            "receipt status ok -> failed without an error", "verify.bad_bundle", set_(["receipt", "status"], "failed")
+        ),
+        variant(
+            "receipt tx_hash changed", "verify.bad_inclusion", set_(["receipt", "tx_hash"], _flip_hex(r["tx_hash"]))
+        ),
+        variant("receipt index changed", "verify.bad_inclusion", set_(["receipt", "index"], r["index"] + 1)),
+        variant(
+            "receipt event amount changed",
+            "verify.bad_inclusion",
+            set_(["receipt", "events", 0, "attributes", "amount"], "26"),
+        ),
+        variant("receipt events dropped", "verify.bad_inclusion", set_(["receipt", "events"], [])),
+        variant(
+            "receipt from a later block", "verify.receipt_after_header", set_(["receipt", "height"], h["height"] + 1)
+        ),
+        variant("leaf_index + 1", "verify.bad_inclusion", set_(["leaf_index"], bundle["leaf_index"] + 1)),
+        variant("leaf_index - 1", "verify.bad_inclusion", set_(["leaf_index"], bundle["leaf_index"] - 1)),
+        variant("leaf_index past the log", "verify.bad_inclusion", set_(["leaf_index"], h["log_size"])),
+        variant("leaf_index negative", "verify.bad_inclusion", set_(["leaf_index"], -1)),
+        variant("leaf_index a string", "verify.bad_bundle", set_(["leaf_index"], str(bundle["leaf_index"]))),
+        variant("path entry changed", "verify.bad_inclusion", set_(["inclusion_path", 0], _flip_hex(p[0], 63))),
+        variant("path entry dropped", "verify.bad_inclusion", set_(["inclusion_path"], p[:-1])),
+        variant("path entry added", "verify.bad_inclusion", set_(["inclusion_path"], [*p, p[0]])),
+        variant("path entries swapped", "verify.bad_inclusion", set_(["inclusion_path"], [p[1], p[0], *p[2:]])),
+        variant("path entry upper-case hex", "verify.bad_bundle", set_(["inclusion_path", 0], p[0].upper())),
+        variant("path entry too short", "verify.bad_bundle", set_(["inclusion_path", 0], p[0][:62])),
+        variant("header for another chain", "verify.wrong_chain", set_(["header", "chain_id"], "metrobloc-other")),
+        variant(
+            "header log_root changed", "verify.bad_attestation", set_(["header", "log_root"], _flip_hex(h["log_root"]))
+        ),
+        variant("header log_size changed", "verify.bad_attestation", set_(["header", "log_size"], h["log_size"] + 1)),
+        variant("header height changed", "verify.bad_attestation", set_(["header", "height"], h["height"] + 1)),
+        variant(
+            "header app_hash changed", "verify.bad_attestation", set_(["header", "app_hash"], _flip_hex(h["app_hash"]))
+        ),
+        variant("header with a missing field", "verify.bad_bundle", drop(["header", "app_hash"])),
+        variant("header time_ms as a string", "verify.bad_bundle", set_(["header", "time_ms"], str(h["time_ms"]))),
+        variant(
+            "attestation signature changed",
+            "verify.bad_attestation",
+            set_(["attestations", 0, "signature"], _flip_b64(a[0]["signature"])),
+        ),
+        variant(
+            "attestation by a key not in genesis",
+            "verify.unknown_attester",
+            set_(["attestations", 0, "public_key"], other_key),
+        ),
+        variant(
+            "attestation moved to another genesis key",
+            "verify.bad_attestation",
+            set_(["attestations", 0, "public_key"], b64u(public_key(NODE_SEEDS[3]))),
+        ),
+        variant(
+            "attestation padded base64",
+            "verify.bad_bundle",
+            set_(["attestations", 0, "signature"], a[0]["signature"] + "=="),
+        ),
+        variant("below quorum: 2 of 4", "verify.no_quorum", set_(["attestations"], a[:2])),
+        variant("below quorum: one attestation three times", "verify.no_quorum", set_(["attestations"], [a[0]] * 3)),
+        variant("no attestations", "verify.no_quorum", set_(["attestations"], [])),
+    ]
+
+
+def proof_bundle_vectors(chain: dict[str, Any]) -> dict[str, Any]:
+    bundle = bundle_for(chain, leaf_index=4, height=2, signers=[0, 1, 2])
+    headers = chain["headers"]
+    return {
+        "description": "Proof bundles (docs/spec/log-and-proofs.md) against the genesis below: 4 organizations, "
+        "so quorum = 3 attestations. 'bundle' and every entry of 'also_valid' verify; every 'tampered' "
+        "variant changes one thing and must be refused, with 'error' the code MetroBloc's checking order gives.",
+        "genesis": chain["genesis"],
+        "genesis_hash": chain["genesis_hash"],
+        "bundle": bundle,
+        "also_valid": [
+            bundle_for(chain, leaf_index=1, height=2, signers=[3, 2, 1]),
+            bundle_for(chain, leaf_index=2, height=1, signers=[0, 1, 2, 3]),
+            bundle_for(chain, leaf_index=6, height=2, signers=[1, 2, 3, 1]),
+        ],
+        "tampered": tampered(bundle),
+        "consistency": {
+            "description": "GET /v1/log/consistency?first=4&second=7 between the logs of blocks 1 and 2.",
+            "first": headers[0]["log_size"],
+            "second": headers[1]["log_size"],
+            "first_root": headers[0]["log_root"],
+            "second_root": headers[1]["log_root"],
+            "proof": hexes(consistency(headers[0]["log_size"], chain["log"][: headers[1]["log_size"]])),
+        },
+    }
+
+
+# -- main ---------------------------------------------------------------------------------------
+def render(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+
+
+def all_files() -> dict[str, str]:
+    tx = tx_vectors()
+    chain = build_chain(tx["tx_hash"])
+    return {
+        "keys.json": render(keys_vectors()),
+        "canonical_json.json": render(canonical_vectors()),
+        "tx.json": render(tx),
+        "header.json": render(header_vectors(chain)),
+        "merkle.json": render(merkle_vectors()),
+        "proof_bundle.json": render(proof_bundle_vectors(chain)),
+    }
+
+
+def main(argv: list[str]) -> int:
+    check = "--check" in argv
+    stale = []
+    for name, text in all_files().items():
+        path = HERE / name
+        if check:
+            if not path.exists() or path.read_text(encoding="utf-8") != text:
+                stale.append(name)
+        else:
+            path.write_text(text, encoding="utf-8")
+    if stale:
+        print(f"stale vectors: {', '.join(stale)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
