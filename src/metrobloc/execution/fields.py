@@ -15,6 +15,8 @@ DECIMAL = re.compile(r"^(0|[1-9][0-9]{0,38})$")
 
 def exact_fields(msg: Mapping[str, Any], required: set[str], optional: frozenset[str] = frozenset()) -> None:
     """Refuse unknown and missing fields (``type`` is always allowed)."""
+    if len(msg) == len(required) + 1 and all(k in required for k in msg if k != "type"):
+        return  # the common case: exactly the required fields
     keys = set(msg) - {"type"}
     unknown = keys - required - optional
     if unknown:

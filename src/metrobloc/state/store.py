@@ -110,6 +110,7 @@ class Store:
         self._frontier = frontier_of(self._tip.log_size, self.log_node)
         self.reader = StateReader(self)
         self._cache: dict[bytes, bytes | None] = {}
+        self._next_frontier: tuple[int, list[bytes]] | None = None
 
     def get_cached(self, key: bytes) -> bytes | None:
         """Committed value of ``key`` through a write-through memory cache (absent keys too).
@@ -192,6 +193,7 @@ class Store:
         """The log size and root after appending, and the nodes to store (nothing is written)."""
         frontier = list(self._frontier)
         size, nodes = append_to_frontier(frontier, self._tip.log_size, leaf_hashes)
+        self._next_frontier = (size, frontier)
         return size, frontier_root(frontier), nodes
 
     def commit_genesis(self, writes: Mapping[bytes, bytes | None], tip: ChainTip) -> None:
@@ -241,13 +243,18 @@ class Store:
                 self._write_kv(conn, block.writes)
                 self._write_tip(conn, block.tip)
                 # Inside the transaction: a record whose nodes do not cover its log fails here.
-                frontier = frontier_of(block.tip.log_size, self._frontier_lookup(nodes))
+                planned = self._next_frontier
+                if planned is not None and planned[0] == block.tip.log_size:
+                    frontier = planned[1]  # computed by log_append for this very block
+                else:
+                    frontier = frontier_of(block.tip.log_size, self._frontier_lookup(nodes))
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
             self._cache.update(block.writes)
             self._frontier = frontier
+            self._next_frontier = None
             self._tip = block.tip
 
     def _frontier_lookup(self, nodes: list[Node]) -> _NodeCache:

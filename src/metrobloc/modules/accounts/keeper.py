@@ -73,8 +73,8 @@ class AccountsKeeper:
 
     def check_signers(self, state: Reader, tx: Tx) -> None:
         """Each signature's key must be its signer account's current key."""
-        for i, (signer, sig) in enumerate(zip(tx.signers, tx.signatures, strict=True)):
-            if not self.key_matches(state, signer, sig.public_key):
+        for i, signer in enumerate(tx.body["signers"]):
+            if not self.key_matches(state, signer, tx.signatures[i].public_key):
                 raise Unauthorized(f"signature {i} is not by the current key of {signer}", errors.KEY_MISMATCH)
 
 
