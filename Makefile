@@ -26,7 +26,7 @@ test: lint
 	$(BIN)/pytest -q
 
 test-slow: $(STAMP)
-	$(BIN)/pytest -q -m slow
+	$(BIN)/pytest -q -m slow || test $$? -eq 5  # 5: no slow test collected yet
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_transfers.py

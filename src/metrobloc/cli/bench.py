@@ -18,7 +18,13 @@ def bench() -> None:
 @click.option(
     "--txs", default=20_000, show_default=True, type=click.IntRange(100, 10_000_000), help="Transfers per mode."
 )
-@click.option("--accounts", default=1000, show_default=True, type=click.IntRange(2, 100_000))
+@click.option(
+    "--accounts",
+    default=1000,
+    show_default=True,
+    type=click.IntRange(2, 100_000),
+    help="Accounts the transfers move between.",
+)
 @click.option(
     "--mode",
     "modes",
@@ -26,7 +32,9 @@ def bench() -> None:
     type=click.Choice(["single", "batch"]),
     help="single: one tx per request; batch: POST /v1/txs/batch. Default: both.",
 )
-@click.option("--batch-size", default=500, show_default=True, type=click.IntRange(2, 5000))
+@click.option(
+    "--batch-size", default=500, show_default=True, type=click.IntRange(2, 5000), help="Txs per request, batch mode."
+)
 @click.option(
     "--concurrency",
     default=64,

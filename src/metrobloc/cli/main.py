@@ -38,10 +38,26 @@ def init(data_dir: Path, chain_id: str, org: str) -> None:
 @click.option("--port", default=8700, show_default=True, type=int, help="API port.")
 @click.option("--chain-id", default="metrobloc-dev", show_default=True, help="Chain id if D is new.")
 @click.option("--org", default="Dev Organization", show_default=True, help="Organization if D is new.")
-@click.option("--max-block-txs", default=2000, show_default=True, type=click.IntRange(1, 100_000))
-@click.option("--max-block-ms", default=50, show_default=True, type=click.IntRange(1, 60_000))
 @click.option(
-    "--log-level", default="warning", show_default=True, type=click.Choice(["debug", "info", "warning", "error"])
+    "--max-block-txs",
+    default=2000,
+    show_default=True,
+    type=click.IntRange(1, 100_000),
+    help="Cut a block as soon as this many txs wait.",
+)
+@click.option(
+    "--max-block-ms",
+    default=50,
+    show_default=True,
+    type=click.IntRange(1, 60_000),
+    help="Cut a block at most this long after its first tx.",
+)
+@click.option(
+    "--log-level",
+    default="warning",
+    show_default=True,
+    type=click.Choice(["debug", "info", "warning", "error"]),
+    help="Node log verbosity.",
 )
 @reports_errors
 def up(

@@ -13,7 +13,7 @@ def query() -> None:
 
 
 @query.command("balance")
-@click.option("--asset", required=True)
+@click.option("--asset", required=True, help="Asset symbol, e.g. CITY.")
 @click.argument("address")
 @node_option
 @reports_errors

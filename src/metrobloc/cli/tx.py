@@ -101,7 +101,9 @@ def assets() -> None:
 @assets.command("create")
 @click.option("--asset", required=True, help="Symbol, e.g. CITY.")
 @click.option("--name", required=True, help="Display name.")
-@click.option("--decimals", default=0, show_default=True, type=click.IntRange(0, 18))
+@click.option(
+    "--decimals", default=0, show_default=True, type=click.IntRange(0, 18), help="Digits wallets show after the point."
+)
 @click.option("--max-supply", default=None, help="Cap on supply (decimal); none if omitted.")
 @click.option("--non-transferable", is_flag=True, help="Holders cannot move it among themselves.")
 @send_options
@@ -116,7 +118,7 @@ def assets_create(
 
 
 @assets.command("mint")
-@click.option("--asset", required=True)
+@click.option("--asset", required=True, help="Asset symbol, e.g. CITY.")
 @click.option("--to", required=True, help="Recipient address.")
 @click.option("--amount", required=True, help="Decimal integer amount.")
 @send_options
@@ -127,7 +129,7 @@ def assets_mint(asset: str, to: str, amount: str, **opts: Any) -> None:
 
 
 @assets.command("transfer")
-@click.option("--asset", required=True)
+@click.option("--asset", required=True, help="Asset symbol, e.g. CITY.")
 @click.option("--to", required=True, help="Recipient address.")
 @click.option("--amount", required=True, help="Decimal integer amount.")
 @send_options
@@ -138,7 +140,7 @@ def assets_transfer(asset: str, to: str, amount: str, **opts: Any) -> None:
 
 
 @assets.command("burn")
-@click.option("--asset", required=True)
+@click.option("--asset", required=True, help="Asset symbol, e.g. CITY.")
 @click.option("--amount", required=True, help="Decimal integer amount.")
 @send_options
 @reports_errors
@@ -153,7 +155,7 @@ def accounts() -> None:
 
 
 @accounts.command("grant-role")
-@click.option("--address", required=True)
+@click.option("--address", required=True, help="Account address (mb1...).")
 @click.option("--role", required=True, help="e.g. asset_issuer, land_registrar.")
 @send_options
 @reports_errors
@@ -163,8 +165,8 @@ def accounts_grant(address: str, role: str, **opts: Any) -> None:
 
 
 @accounts.command("revoke-role")
-@click.option("--address", required=True)
-@click.option("--role", required=True)
+@click.option("--address", required=True, help="Account address (mb1...).")
+@click.option("--role", required=True, help="Role name, e.g. asset_issuer.")
 @send_options
 @reports_errors
 def accounts_revoke(address: str, role: str, **opts: Any) -> None:
