@@ -321,29 +321,52 @@ def test_acknowledged_txs_survive_sigkill_under_load(tmp_path: Path, node_factor
     all_acked: set[str] = set()
 
     for crash in (1, 2):
-        with node.client() as c:
-            height = int(c.status()["height"])
-        pools = presign(rng, genesis.chain_id, height + 5_000, keys)
-        log, acked_before_kill, seen_height = load_and_kill(node, pools)
-        assert not log.rejected, f"crash {crash}: valid txs were refused: {log.rejected[:3]}"
-        assert acked_before_kill >= 100, f"crash {crash}: only {acked_before_kill} txs acknowledged before the kill"
-        assert log.unreachable > 0, f"crash {crash}: the load did not run into the kill"
-        all_acked |= log.acked
+        try:
+            node = _crash_and_recover(
+                node, node_factory, data_dir, genesis, admin, rng, keys, addresses, cache, all_acked, crash
+            )
+        except AssertionError as exc:  # a rare failure must say what the node saw
+            raise AssertionError(f"{exc}\n--- node log (tail) ---\n{node.log()}") from exc
+        assert "chain thread stopped" not in node.log(), node.log()
 
-        node = node_factory(data_dir, port=node.port).start()
-        with node.client() as c:
-            restarted_at = int(c.status()["height"])
-            assert restarted_at >= seen_height, "committed blocks were lost"
-            # No new traffic is needed: the restarted node commits what it acknowledged by itself.
-            wait_for_receipts(node.url, all_acked, cache)
-            before_new_tx = audit_chain(node.url, genesis, addresses, cache)
-            # A new tx after the restart commits above every pre-crash height.
-            after = c.submit(c.build_tx([keys[1]], [transfer(ASSET, keys[0].address, 1)]), wait=True)["receipt"]
-            assert after["status"] == "ok" and after["height"] > max(restarted_at, before_new_tx), after
-            tip = audit_chain(node.url, genesis, addresses, cache)
-            assert tip >= after["height"]
-            for h in (after["tx_hash"], sorted(log.acked)[0]):
-                assert verify_proof(c.proof(h), genesis).receipt.tx_hash == h
+
+def _crash_and_recover(
+    node: Any,
+    node_factory: Any,
+    data_dir: Path,
+    genesis: Genesis,
+    admin: PrivateKey,
+    rng: random.Random,
+    keys: list[PrivateKey],
+    addresses: set[str],
+    cache: dict[str, dict[str, Any]],
+    all_acked: set[str],
+    crash: int,
+) -> Any:
+    with node.client() as c:
+        height = int(c.status()["height"])
+    pools = presign(rng, genesis.chain_id, height + 5_000, keys)
+    log, acked_before_kill, seen_height = load_and_kill(node, pools)
+    assert not log.rejected, f"crash {crash}: valid txs were refused: {log.rejected[:3]}"
+    assert acked_before_kill >= 100, f"crash {crash}: only {acked_before_kill} txs acknowledged before the kill"
+    assert log.unreachable > 0, f"crash {crash}: the load did not run into the kill"
+    all_acked |= log.acked
+
+    node = node_factory(data_dir, port=node.port).start()
+    with node.client() as c:
+        restarted_at = int(c.status()["height"])
+        assert restarted_at >= seen_height, "committed blocks were lost"
+        # No new traffic is needed: the restarted node commits what it acknowledged by itself.
+        wait_for_receipts(node.url, all_acked, cache)
+        before_new_tx = audit_chain(node.url, genesis, addresses, cache)
+        # A new tx after the restart commits above every pre-crash height.
+        after = c.submit(c.build_tx([keys[1]], [transfer(ASSET, keys[0].address, 1)]), wait=True)["receipt"]
+        assert after["status"] == "ok" and after["height"] > max(restarted_at, before_new_tx), after
+        tip = audit_chain(node.url, genesis, addresses, cache)
+        assert tip >= after["height"]
+        for h in (after["tx_hash"], sorted(log.acked)[0]):
+            assert verify_proof(c.proof(h), genesis).receipt.tx_hash == h
+    return node
 
 
 def test_acked_tx_after_the_last_cut_commits_after_restart_without_new_traffic(

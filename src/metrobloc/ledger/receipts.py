@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from metrobloc.codec import canonical_json_checked
+from metrobloc.codec import canonical_json
 from metrobloc.errors import InvalidInput
 from metrobloc.merkle import leaf_hash
 
@@ -54,8 +54,8 @@ class Receipt:
         }
 
     def leaf(self) -> bytes:
-        """The log leaf input: JCS(receipt)."""
-        return canonical_json_checked(self.to_json())
+        """The log leaf input: JCS(receipt), exact for any attribute keys (a verifier's view)."""
+        return canonical_json(self.to_json())
 
     def leaf_hash(self) -> bytes:
         return leaf_hash(self.leaf())

@@ -112,6 +112,7 @@ class Chain:
         time_ms = max(tip.time_ms, block.time_ms)
         result = self.executor.execute_block(self.store.get_cached, [p for p, _ in txs], height, time_ms)
         receipts = [r.to_json() for r in result.receipts]
+        # Modules name event attributes in ASCII, so the fast canonical form is exact here.
         leaves = [canonical_json_checked(r) for r in receipts]
         leaf_hashes = [leaf_hash(leaf) for leaf in leaves]
         log_size, log_root, nodes = self.store.log_append(leaf_hashes)
