@@ -60,7 +60,6 @@ class Chain:
             header=b'{"height":%d}' % height,
             attestations=b"[]",
             entries=[(hashlib.sha256(t).digest(), t, r) for t, r in zip(txs, receipts, strict=True)],
-            leaf_hashes=leaf_hashes,
             writes={b"k/counter": str(height).encode(), **(writes or {})},
             tip=ChainTip(height, block_hash, hashlib.sha256(b"app %d" % height).digest(), 1000 + height, size, root, 0),
         )

@@ -13,7 +13,18 @@ import pytest
 from metrobloc.codec import b64url_decode, b64url_encode, canonical_json, decode_address, parse_json
 from metrobloc.crypto import PrivateKey, PublicKey, address_of, verify_signature
 from metrobloc.errors import MetroblocError, VerificationFailed
-from metrobloc.ledger import Attestation, Genesis, Header, Receipt, add_signature, attest, parse_tx, sign_body, tx_root
+from metrobloc.ledger import (
+    Attestation,
+    Genesis,
+    Header,
+    Receipt,
+    add_signature,
+    attest,
+    parse_tx,
+    rotation_statement,
+    sign_body,
+    tx_root,
+)
 from metrobloc.ledger.proofs import verify_bundle, verify_log_consistency
 from metrobloc.merkle import (
     EMPTY_ROOT,
@@ -25,7 +36,6 @@ from metrobloc.merkle import (
     verify_consistency,
     verify_inclusion,
 )
-from metrobloc.modules.accounts.keeper import rotation_statement
 
 HERE = Path(__file__).parent
 

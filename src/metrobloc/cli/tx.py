@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -13,7 +12,7 @@ import click
 
 from metrobloc.cli.context import client, data_dir_option, emit, keystore, node_option, reports_errors
 from metrobloc.codec import b64url_encode, parse_json
-from metrobloc.ledger import add_signature, build_body, parse_tx
+from metrobloc.ledger import add_signature, parse_tx
 from metrobloc.sdk import msgs
 
 ZERO_SIG = {"public_key": b64url_encode(bytes(32)), "signature": b64url_encode(bytes(64))}
@@ -67,15 +66,7 @@ def send(
 ) -> None:
     key = keystore(data_dir).load(key_name)
     with client(node) as c:
-        status = c.status()
-        body = build_body(
-            status["chain_id"],
-            [key.address, *cosigners],
-            [msg],
-            int(status["height"]) + valid_for,
-            os.urandom(16),
-            memo,
-        )
+        body = c.build_body([key.address, *cosigners], [msg], memo=memo, valid_for=valid_for)
         sigs = [ZERO_SIG] * (1 + len(cosigners))
         signed = add_signature(parse_tx({"body": body, "signatures": sigs}), key)
         if sign_only or cosigners:

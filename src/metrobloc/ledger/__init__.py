@@ -4,6 +4,7 @@ from metrobloc.ledger.blocks import Attestation, Header, Height, attest, tx_root
 from metrobloc.ledger.genesis import Genesis, Organization, quorum
 from metrobloc.ledger.proofs import VerifiedReceipt, check_attestations, verify_bundle, verify_log_consistency
 from metrobloc.ledger.receipts import Event, Receipt
+from metrobloc.ledger.rotation import rotation_statement
 from metrobloc.ledger.txs import (
     Address,
     Signature,
@@ -34,6 +35,7 @@ __all__ = [
     "check_attestations",
     "parse_tx",
     "quorum",
+    "rotation_statement",
     "sign_body",
     "tx_root",
     "verify_bundle",

@@ -53,6 +53,7 @@ class Admission:
         self.prepared = prepared
         self.metrics = metrics
         self.accounts = AccountsKeeper()
+        self._committed_state = _Cached(store)
         self.pending: dict[str, float] = {}
         """Hashes admitted and not yet committed -> admission time (for commit latency)."""
         self._pool = ThreadPoolExecutor(max(1, threads), thread_name_prefix="verify")
@@ -108,7 +109,7 @@ class Admission:
             raise InvalidTx(f"valid_until may be at most {MAX_VALIDITY_BLOCKS} blocks ahead", "tx.validity_too_long")
         if tx.hash in self.pending:
             raise Conflict(f"tx {tx.hash} was already submitted", "tx.duplicate")
-        self.accounts.check_signers(_Cached(self.store), tx)
+        self.accounts.check_signers(self._committed_state, tx)
         return PreparedTx(tx, msgs)
 
     def _not_committed(

@@ -136,7 +136,6 @@ class Chain:
             header=canonical_json_checked(header.to_json()),
             attestations=orjson.dumps([attestation.to_json()]),
             entries=[(bytes.fromhex(p.tx.hash), raw, leaf) for (p, raw), leaf in zip(txs, leaves, strict=True)],
-            leaf_hashes=leaf_hashes,
             writes=result.writes,
             tip=ChainTip(height, header.block_hash, app_hash, time_ms, log_size, log_root, block.position),
         )

@@ -14,6 +14,7 @@ import orjson
 from metrobloc.crypto import PrivateKey
 from metrobloc.errors import InvalidInput, NotFound
 from metrobloc.ledger import Genesis, Header
+from metrobloc.merkle import subtree_hash
 from metrobloc.node.admission import Admission
 from metrobloc.node.app import build_app
 from metrobloc.node.chain import Chain
@@ -150,8 +151,6 @@ class Node:
         }
 
     def consistency(self, first: int, second: int) -> dict[str, Any]:
-        from metrobloc.merkle import subtree_hash
-
         size = self.store.tip.log_size
         if not 0 <= first <= second <= size:
             raise InvalidInput(f"sizes must satisfy 0 <= first <= second <= {size}", "log.bad_range")

@@ -81,10 +81,15 @@ class Client:
 
         ``signers`` gives the addresses when a key was rotated into an older account.
         """
-        height = int(self.status()["height"])
         addresses = list(signers) if signers is not None else [k.address for k in keys]
-        body = build_body(self.chain_id, addresses, msgs, height + valid_for, os.urandom(16), memo)
-        return sign_body(body, list(keys))
+        return sign_body(self.build_body(addresses, msgs, memo=memo, valid_for=valid_for), list(keys))
+
+    def build_body(
+        self, signers: Sequence[str], msgs: list[dict[str, Any]], *, memo: str = "", valid_for: int = DEFAULT_VALIDITY
+    ) -> dict[str, Any]:
+        """An unsigned tx body for this node's chain, valid for ``valid_for`` blocks from now."""
+        height = int(self.status()["height"])
+        return build_body(self.chain_id, list(signers), msgs, height + valid_for, os.urandom(16), memo)
 
     # -- txs -------------------------------------------------------------------------------------
     def submit(self, tx: Tx | dict[str, Any], *, wait: bool = False, timeout: float | None = None) -> dict[str, Any]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from metrobloc.codec import b64url_encode, canonical_json
+from metrobloc.codec import b64url_encode
 from metrobloc.crypto import PrivateKey
-from metrobloc.crypto.hashing import ROTATE_TAG
+from metrobloc.ledger import rotation_statement
 
 
 def transfer(asset: str, to: str, amount: int) -> dict[str, Any]:
@@ -45,7 +45,7 @@ def revoke_role(address: str, role: str) -> dict[str, Any]:
 def rotate_key(chain_id: str, address: str, new_key: PrivateKey) -> dict[str, Any]:
     """The rotation message, with the new key's consent signature."""
     pk = new_key.public_key.to_b64()
-    statement = ROTATE_TAG + canonical_json({"chain_id": chain_id, "address": address, "public_key": pk})
+    statement = rotation_statement(chain_id, address, new_key.public_key.raw)
     return {
         "type": "accounts/rotate_key",
         "public_key": pk,

@@ -64,8 +64,6 @@ class BlockRecord:
     """JSON list of attestations."""
     entries: list[tuple[bytes, bytes, bytes]]
     """(tx hash raw, JCS(tx), JCS(receipt)) in block order."""
-    leaf_hashes: list[bytes]
-    """Log leaf hash of each receipt, in order."""
     writes: Mapping[bytes, bytes | None]
     """State writes (None deletes)."""
     tip: ChainTip
@@ -110,7 +108,6 @@ class Store:
         self._frontier = frontier_of(self._tip.log_size, self.log_node)
         self.reader = StateReader(self)
         self._cache: dict[bytes, bytes | None] = {}
-        self._next_frontier: tuple[int, list[bytes]] | None = None
 
     def get_cached(self, key: bytes) -> bytes | None:
         """Committed value of ``key`` through a write-through memory cache (absent keys too).
@@ -193,7 +190,6 @@ class Store:
         """The log size and root after appending, and the nodes to store (nothing is written)."""
         frontier = list(self._frontier)
         size, nodes = append_to_frontier(frontier, self._tip.log_size, leaf_hashes)
-        self._next_frontier = (size, frontier)
         return size, frontier_root(frontier), nodes
 
     def commit_genesis(self, writes: Mapping[bytes, bytes | None], tip: ChainTip) -> None:
@@ -243,18 +239,13 @@ class Store:
                 self._write_kv(conn, block.writes)
                 self._write_tip(conn, block.tip)
                 # Inside the transaction: a record whose nodes do not cover its log fails here.
-                planned = self._next_frontier
-                if planned is not None and planned[0] == block.tip.log_size:
-                    frontier = planned[1]  # computed by log_append for this very block
-                else:
-                    frontier = frontier_of(block.tip.log_size, self._frontier_lookup(nodes))
+                frontier = frontier_of(block.tip.log_size, self._frontier_lookup(nodes))
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
             self._cache.update(block.writes)
             self._frontier = frontier
-            self._next_frontier = None
             self._tip = block.tip
 
     def _frontier_lookup(self, nodes: list[Node]) -> _NodeCache:
@@ -325,10 +316,6 @@ class Store:
         rows = self.conn().execute("SELECT tx, receipt FROM entries WHERE height = ? ORDER BY seq", (height,))
         for tx, rc in rows:
             yield bytes(tx), bytes(rc)
-
-    def set_attestations(self, height: int, attestations: bytes) -> None:
-        with self._write_lock:
-            self.conn().execute("UPDATE blocks SET attestations = ? WHERE height = ?", (attestations, height))
 
 
 class _NodeCache:

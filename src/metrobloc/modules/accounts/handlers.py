@@ -5,8 +5,9 @@ from __future__ import annotations
 from metrobloc.crypto import verify_signature
 from metrobloc.errors import InvalidTx, Unauthorized
 from metrobloc.execution import Context
+from metrobloc.ledger import rotation_statement
 from metrobloc.modules.accounts import errors
-from metrobloc.modules.accounts.keeper import ADMIN, Account, AccountsKeeper, rotation_statement
+from metrobloc.modules.accounts.keeper import ADMIN, Account, AccountsKeeper
 from metrobloc.modules.accounts.msgs import GrantRole, RevokeRole, RotateKey
 
 keeper = AccountsKeeper()

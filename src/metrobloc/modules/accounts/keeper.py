@@ -8,7 +8,7 @@ from typing import Any, Protocol
 import orjson
 
 from metrobloc.codec import b64url_decode, b64url_encode, canonical_json_checked
-from metrobloc.crypto import ROTATE_TAG, address_of
+from metrobloc.crypto import address_of
 from metrobloc.errors import Unauthorized
 from metrobloc.ledger import Tx
 from metrobloc.modules.accounts import errors
@@ -76,9 +76,3 @@ class AccountsKeeper:
         for i, signer in enumerate(tx.body["signers"]):
             if not self.key_matches(state, signer, tx.signatures[i].public_key):
                 raise Unauthorized(f"signature {i} is not by the current key of {signer}", errors.KEY_MISMATCH)
-
-
-def rotation_statement(chain_id: str, address: str, public_key: bytes) -> bytes:
-    """The bytes a new key signs to accept an account: tag || JCS({chain_id, address, public_key})."""
-    body = {"chain_id": chain_id, "address": address, "public_key": b64url_encode(public_key)}
-    return ROTATE_TAG + canonical_json_checked(body)
