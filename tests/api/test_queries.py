@@ -69,7 +69,8 @@ def chain(shared_node: Any) -> Any:
 
 
 def check_block(chain: Setup, block: dict[str, Any], height: int) -> Header:
-    assert set(block) == {"header", "block_hash", "attestations", "tx_hashes"}
+    assert set(block) == {"header", "block_hash", "attestations", "certified", "tx_hashes"}
+    assert block["certified"] is True  # one node of one: its own attestation is the quorum
     assert set(block["header"]) == set(HEADER_FIELDS)
     header = Header.from_json(block["header"])
     assert header.height == height

@@ -82,8 +82,9 @@ def create_api(node: Node, *, manage_node: bool = True) -> FastAPI:
 
     def require_running() -> None:
         # A halted chain would acknowledge txs it cannot commit: refuse them instead.
-        if node.chain.failure is not None:
-            raise Unavailable("the node has halted and is not applying blocks; see /health", "node.halted")
+        halted = node.halt_reason()
+        if halted is not None:
+            raise Unavailable(f"the node is not applying blocks: {halted[1]}", halted[0])
 
     def _timeout(value: float | None) -> float:
         return cfg.wait_timeout_s if value is None else max(0.0, min(value, cfg.wait_timeout_s))
@@ -209,9 +210,10 @@ def create_api(node: Node, *, manage_node: bool = True) -> FastAPI:
 
     @app.get("/health", tags=["node"], summary="200 when the node applies blocks, else 503")
     async def health() -> Response:
-        if node.chain.failure is not None:
+        halted = node.halt_reason()
+        if halted is not None:
             return Response(
-                errors.error_body("node.halted", f"chain stopped: {node.chain.failure}"),
+                errors.error_body(*halted),
                 status_code=503,
                 media_type="application/json",
             )

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from metrobloc import __version__
-from metrobloc.cli import bench, query, tx
+from metrobloc.cli import bench, network, query, tx
 from metrobloc.cli.context import data_dir_option, emit, expand, keystore, reports_errors
 from metrobloc.codec import parse_json
 from metrobloc.ledger import Genesis, verify_bundle
@@ -59,19 +59,66 @@ def init(data_dir: Path, chain_id: str, org: str) -> None:
     type=click.Choice(["debug", "info", "warning", "error"]),
     help="Node log verbosity.",
 )
+@click.option(
+    "--orderer",
+    default="solo",
+    show_default=True,
+    metavar="solo|nats://HOST:PORT,...",
+    help="Ordering: the embedded solo log, or a consortium's NATS JetStream servers.",
+)
+@click.option(
+    "--replicas", default=3, show_default=True, type=click.IntRange(1, 5), help="JetStream stream replicas required."
+)
+@click.option(
+    "--nats-monitor",
+    multiple=True,
+    metavar="URL",
+    help="A NATS server's monitoring URL, to check it fsyncs every write (repeatable).",
+)
+@click.option("--peer", "peers", multiple=True, metavar="URL", help="Another node's API URL, to catch up from.")
 @reports_errors
 def up(
-    data_dir: Path, host: str, port: int, chain_id: str, org: str, max_block_txs: int, max_block_ms: int, log_level: str
+    data_dir: Path,
+    host: str,
+    port: int,
+    chain_id: str,
+    org: str,
+    max_block_txs: int,
+    max_block_ms: int,
+    log_level: str,
+    orderer: str,
+    replicas: int,
+    nats_monitor: tuple[str, ...],
+    peers: tuple[str, ...],
 ) -> None:
     """Start a node and its API; a new data dir is initialised as a dev chain."""
     from metrobloc.cli.serve import serve
     from metrobloc.node import NodeConfig, init_data_dir
 
     path = expand(data_dir)
+    if orderer.startswith("nats://"):
+        kind, location = "jetstream", orderer
+        if not (path / "genesis.json").exists():
+            raise click.UsageError(f"{path} has no genesis.json: a consortium node needs the consortium's genesis")
+    elif orderer in ("solo", "memory"):
+        kind, location = orderer, ""
+    else:
+        raise click.BadParameter("use solo or nats://HOST:PORT[,nats://...]", param_hint="--orderer")
     if not (path / "genesis.json").exists():
         genesis = init_data_dir(path, chain_id, org)
         click.echo(f"new dev chain {genesis.chain_id} in {path}; admin key in {path / 'keys' / 'admin.json'}")
-    config = NodeConfig(data_dir=path, host=host, port=port, max_block_txs=max_block_txs, max_block_ms=max_block_ms)
+    config = NodeConfig(
+        data_dir=path,
+        host=host,
+        port=port,
+        orderer=kind,
+        orderer_location=location,
+        replicas=replicas,
+        nats_monitor=nats_monitor,
+        peers=peers,
+        max_block_txs=max_block_txs,
+        max_block_ms=max_block_ms,
+    )
     serve(config, log_level)
 
 
@@ -133,6 +180,7 @@ cli.add_command(tx.tx)
 cli.add_command(query.query)
 cli.add_command(query.proof)
 cli.add_command(bench.bench)
+cli.add_command(network.network)
 
 
 def main() -> None:

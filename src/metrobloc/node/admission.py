@@ -143,7 +143,7 @@ class Admission:
         for _, prepared, raw in accepted:
             self.prepared[raw] = prepared
         try:
-            await self.orderer.submit([raw for _, _, raw in accepted])
+            await self.orderer.submit([raw for _, _, raw in accepted], [p.tx.hash for _, p, _ in accepted])
         except Exception as exc:  # noqa: BLE001 - never acknowledge what the log did not take
             error = exc if isinstance(exc, Unavailable) else Unavailable(str(exc), "ordering.unavailable")
             for i, prepared, raw in accepted:

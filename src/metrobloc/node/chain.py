@@ -60,6 +60,8 @@ class Chain:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.failure: BaseException | None = None
+        self.halted: str | None = None
+        """Why execution was stopped on purpose (a divergence), or None."""
         self._position = store.tip.orderer_position
         """Log position consumed, including cuts that held nothing new (not persisted)."""
 
@@ -82,6 +84,11 @@ class Chain:
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="metrobloc-chain", daemon=True)
         self._thread.start()
+
+    def halt(self, reason: str) -> None:
+        """Stop applying blocks (the node keeps serving reads)."""
+        self.halted = reason
+        self._stop.set()
 
     def stop(self) -> None:
         self._stop.set()

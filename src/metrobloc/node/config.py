@@ -20,6 +20,12 @@ class NodeConfig:
     """Ordering backend by registry name."""
     orderer_location: str = ""
     """Backend location; for solo, defaults to <data_dir>/orderer.db."""
+    replicas: int = 3
+    """JetStream: replicas the stream must have."""
+    nats_monitor: tuple[str, ...] = ()
+    """JetStream: NATS monitoring URLs, to check that every server fsyncs each write."""
+    peers: tuple[str, ...] = ()
+    """API URLs of other nodes of the chain, to catch up from when the stream lacks history."""
     max_block_txs: int = 2000
     """Cut a block as soon as this many txs wait."""
     max_block_ms: int = 50

@@ -57,6 +57,42 @@ def init_data_dir(data_dir: Path, chain_id: str, org: str, *, genesis_time_ms: i
     return genesis
 
 
+def init_consortium(
+    data_dirs: list[Path], chain_id: str, orgs: list[str], *, genesis_time_ms: int | None = None
+) -> Genesis:
+    """Create one data dir per organization, sharing one genesis that lists every node key.
+
+    Each dir gets its own node key; the admin key is written to every dir's keystore so that a
+    local network can be driven from any of them (a real consortium hands it to one operator).
+    """
+    if len(data_dirs) != len(orgs) or not orgs:
+        raise InvalidInput("one data dir per organization", "node.bad_network")
+    for d in data_dirs:
+        if (Path(d) / GENESIS_FILE).exists():
+            raise InvalidInput(f"{d} already holds a chain (genesis.json exists)", "node.already_initialised")
+    node_keys = [PrivateKey.generate() for _ in orgs]
+    admin = PrivateKey.generate()
+    doc = {
+        "chain_id": chain_id,
+        "genesis_time_ms": time.time_ns() // 1_000_000 if genesis_time_ms is None else genesis_time_ms,
+        "organizations": [{"name": o, "node_key": k.public_key.to_b64()} for o, k in zip(orgs, node_keys, strict=True)],
+        "admin": {"address": admin.address, "public_key": admin.public_key.to_b64()},
+        "app_state": {
+            "accounts": {
+                "accounts": [{"address": admin.address, "public_key": admin.public_key.to_b64(), "roles": ["admin"]}]
+            },
+        },
+    }
+    genesis = Genesis.from_json(doc)
+    for d, key in zip(data_dirs, node_keys, strict=True):
+        d = Path(d)
+        d.mkdir(parents=True, exist_ok=True)
+        write_private(d / NODE_KEY_FILE, key_file(key))
+        write_private(d / KEYS_DIR / "admin.json", key_file(admin))
+        (d / GENESIS_FILE).write_text(json.dumps(doc, indent=2) + "\n")
+    return genesis
+
+
 def load_genesis(data_dir: Path) -> Genesis:
     path = Path(data_dir) / GENESIS_FILE
     if not path.exists():

@@ -17,6 +17,7 @@ from metrobloc.ledger import Genesis, Header
 from metrobloc.merkle import subtree_hash
 from metrobloc.node.admission import Admission
 from metrobloc.node.app import build_app
+from metrobloc.node.certify import Certifier, Divergence
 from metrobloc.node.chain import Chain
 from metrobloc.node.config import NodeConfig
 from metrobloc.node.datadir import load_genesis, load_node_key, lock_data_dir
@@ -42,9 +43,19 @@ class Node:
         self.store = Store(Path(config.data_dir) / "state.db")
         location = config.orderer_location or str(Path(config.data_dir) / "orderer.db")
         self.orderer: Orderer = make_orderer(
-            config.orderer, location, OrdererConfig(config.max_block_txs, config.max_block_ms)
+            config.orderer,
+            location,
+            OrdererConfig(
+                config.max_block_txs,
+                config.max_block_ms,
+                chain_id=self.genesis.chain_id,
+                replicas=config.replicas,
+                monitor_urls=config.nats_monitor,
+            ),
         )
         self.chain = Chain(self.app, self.genesis, self.store, self.orderer, self.node_key, self._committed)
+        self.certifier = Certifier(self.genesis, self.store, self._diverged)
+        self.orderer.on_announcement = self.certifier.receive
         self.admission = Admission(
             self.app, self.genesis, self.store, self.orderer, self.chain.prepared, self.metrics, config.verify_threads
         )
@@ -55,7 +66,7 @@ class Node:
         self._loop = asyncio.get_running_loop()
         self.chain.init_genesis()
         self.metrics.height.set(self.store.tip.height)
-        await self.orderer.start()
+        await self.orderer.start(self.store.tip.orderer_position)
         now = time.perf_counter()
         for tx_hash in self.chain.unapplied_hashes():  # acknowledged before a restart
             self.admission.pending[tx_hash] = now
@@ -66,16 +77,26 @@ class Node:
         await self.orderer.stop()
         await asyncio.to_thread(self.chain.stop)
         self.admission.close()
+        self.certifier.close()
         self.store.close()
         os.close(self._lock_fd)
 
     # -- called on the chain thread ----------------------------------------------------------
     def _committed(self, record: BlockRecord, receipts: list[dict[str, Any]], hashes: list[str]) -> None:
         block = CommittedBlock(record.height, record.block_hash, record.tip.time_ms, tuple(receipts))
+        signed = orjson.dumps(
+            {"header": orjson.Fragment(record.header), "attestation": orjson.loads(record.attestations)[0]}
+        )
         assert self._loop is not None
-        self._loop.call_soon_threadsafe(self._announce, block)
+        self._loop.call_soon_threadsafe(self._announce, block, signed)
 
-    def _announce(self, block: CommittedBlock) -> None:
+    def _diverged(self, divergence: Divergence) -> None:
+        self.chain.halt(f"diverged from the certified chain at height {divergence.height}")
+
+    def _announce(self, block: CommittedBlock, signed: bytes) -> None:
+        assert self._loop is not None
+        self._loop.create_task(self.orderer.announce(signed))
+        self.certifier.committed(block.height)
         now = time.perf_counter()
         ok = 0
         for receipt in block.receipts:
@@ -101,9 +122,27 @@ class Node:
             "log_root": tip.log_root.hex(),
             "node_key": self.node_key.public_key.to_b64(),
             "orderer": self.config.orderer,
+            "ordering": self.orderer.describe(),
             "pending_txs": len(self.admission.pending),
-            "healthy": self.chain.failure is None,
+            "healthy": self.halt_reason() is None,
+            "diverged": None if self.certifier.divergence is None else self.certifier.divergence.to_json(),
+            "conflicting_headers": {str(h): v for h, v in sorted(self.certifier.conflicts.items())[-10:]},
         }
+
+    def halt_reason(self) -> tuple[str, str] | None:
+        """(code, message) when the node no longer applies blocks, else None."""
+        if self.certifier.divergence is not None:
+            d = self.certifier.divergence
+            return (
+                "node.diverged",
+                f"this node's block {d.height} ({d.ours}) differs from the certified {d.certified} "
+                f"signed by {', '.join(d.attesters)}; execution halted, reads still served",
+            )
+        if self.chain.failure is not None:
+            return "node.halted", f"chain stopped: {self.chain.failure}"
+        if self.chain.halted is not None:
+            return "node.halted", self.chain.halted
+        return None
 
     def block(self, height: int) -> dict[str, Any]:
         if not 1 <= height <= self.store.tip.height:
@@ -113,10 +152,12 @@ class Node:
             raise NotFound(f"no block at height {height}", "blocks.not_found")
         block_hash, header, attestations, _ = found
         hashes = [orjson.loads(rc)["tx_hash"] for _, rc in self.store.block_entries(height)]
+        atts = orjson.loads(attestations)
         return {
             "header": orjson.loads(header),
             "block_hash": block_hash,
-            "attestations": orjson.loads(attestations),
+            "attestations": atts,
+            "certified": self.certifier.certified(atts),
             "tx_hashes": hashes,
         }
 

@@ -33,16 +33,34 @@ class OrdererConfig:
     """Cut as soon as this many txs wait."""
     max_block_ms: int = 50
     """Cut this long after the first uncut tx at the latest."""
+    chain_id: str = ""
+    """The chain whose txs are ordered (names the JetStream stream)."""
+    replicas: int = 3
+    """JetStream: replicas the stream must have (the node refuses a stream with fewer)."""
+    monitor_urls: tuple[str, ...] = ()
+    """JetStream: the servers' monitoring URLs, to check that they fsync every write."""
+    publish_timeout_s: float = 5.0
+    """JetStream: how long a submission waits for the stream's acknowledgement."""
+    connect_timeout_s: float = 30.0
+    """JetStream: how long start-up waits for the servers and the stream."""
+    max_message_bytes: int = 512 * 1024
+    """JetStream: largest tx message (txs of one batch are split across messages)."""
 
 
 class Orderer(Protocol):
     """What the node needs from an ordering backend."""
 
-    async def start(self) -> None:
-        """Open the log; ready to submit and read."""
+    on_announcement: Callable[[bytes], None] | None
+    """Set by the node: called on the event loop with every announcement published by any node."""
 
-    async def submit(self, txs: list[bytes]) -> None:
-        """Append txs; return once they are durable. Raises ``Unavailable`` if it cannot."""
+    async def start(self, after: int = 0) -> None:
+        """Open the log, to be read after position ``after`` (what the node has applied)."""
+
+    async def submit(self, txs: list[bytes], ids: list[str]) -> None:
+        """Append txs (``ids`` are their hashes); return once they are durable.
+
+        Raises ``Unavailable`` if it cannot; then nothing may be acknowledged.
+        """
 
     def read_blocks(self, after: int, timeout: float) -> list[OrderedBlock]:
         """Blocks whose cut lies after position ``after``; waits up to ``timeout`` s for one.
@@ -52,6 +70,12 @@ class Orderer(Protocol):
 
     def read_uncommitted(self, after: int) -> list[bytes]:
         """Every tx after position ``after``, cut or not (what a restarted node has yet to apply)."""
+
+    async def announce(self, data: bytes) -> None:
+        """Send ``data`` (a node's signed header) to every node of the chain; best effort."""
+
+    def describe(self) -> dict[str, object]:
+        """What /v1/status shows of the orderer."""
 
     async def stop(self) -> None:
         """Flush and close."""

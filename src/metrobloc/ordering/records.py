@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from metrobloc.errors import Unavailable
 from metrobloc.ordering.base import OrderedBlock, OrdererConfig
@@ -31,6 +31,7 @@ class LogOrderer:
         self._last_cut = 0
         self._cond = threading.Condition()
         self._closed = False
+        self.on_announcement: Callable[[bytes], None] | None = None
 
     # -- storage, by subclasses ---------------------------------------------------------
     def _open(self) -> tuple[int, int]:
@@ -49,7 +50,7 @@ class LogOrderer:
         pass
 
     # -- the orderer contract -------------------------------------------------------------
-    async def start(self) -> None:
+    async def start(self, after: int = 0) -> None:
         self._last_cut, end = await asyncio.to_thread(self._open)
         self._wake = asyncio.Event()
         self._writer = asyncio.get_running_loop().create_task(self._write_loop())
@@ -58,10 +59,16 @@ class LogOrderer:
         if end > self._last_cut:  # txs acknowledged before a crash and never cut: cut them now
             self._cutter.added(end - self._last_cut)
 
-    async def submit(self, txs: list[bytes]) -> None:
+    async def submit(self, txs: list[bytes], ids: list[str]) -> None:
         await self._enqueue([(TX, tx) for tx in txs])
         assert self._cutter is not None
         self._cutter.added(len(txs))
+
+    async def announce(self, data: bytes) -> None:
+        """One node: nobody else to tell."""
+
+    def describe(self) -> dict[str, object]:
+        return {"log_position": self._last_cut}
 
     async def stop(self) -> None:
         if self._cutter is not None:

@@ -13,6 +13,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import orjson
+
 from metrobloc.merkle import EMPTY_ROOT, consistency_proof, inclusion_proof
 from metrobloc.merkle.tree import Node, append_to_frontier, frontier_of, frontier_root
 
@@ -26,6 +28,7 @@ CREATE TABLE IF NOT EXISTS entries (
     seq INTEGER PRIMARY KEY, height INTEGER NOT NULL, tx BLOB NOT NULL, receipt BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS tx_index (hash BLOB PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS log_nodes (id INTEGER PRIMARY KEY, hash BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS block_positions (height INTEGER PRIMARY KEY, position INTEGER NOT NULL);
 """
 LEVEL_SHIFT = 40  # log node id = level << 40 | index: each level is written in ascending order
 CACHE_ENTRIES = 1 << 21
@@ -224,6 +227,7 @@ class Store:
                     "INSERT INTO blocks VALUES (?, ?, ?, ?, ?)",
                     (block.height, block.block_hash, block.header, first_seq, block.attestations),
                 )
+                conn.execute("INSERT INTO block_positions VALUES (?, ?)", (block.height, block.tip.orderer_position))
                 conn.executemany(
                     "INSERT INTO entries VALUES (?, ?, ?, ?)",
                     ((first_seq + i, block.height, tx, rc) for i, (_, tx, rc) in enumerate(block.entries)),
@@ -310,6 +314,39 @@ class Store:
             .fetchone()
         )
         return None if row is None else (str(row[0]), bytes(row[1]), bytes(row[2]), int(row[3]))
+
+    def block_position(self, height: int) -> int | None:
+        """The ordering log position a block was cut at (where a node resumes after it)."""
+        row = self.conn().execute("SELECT position FROM block_positions WHERE height = ?", (height,)).fetchone()
+        return None if row is None else int(row[0])
+
+    def add_attestations(self, height: int, block_hash: str, attestations: list[dict[str, str]]) -> int:
+        """Merge other nodes' attestations into a stored block (one per key); returns how many it has.
+
+        The caller has checked each signature against this block's header.
+        """
+        with self._write_lock:
+            conn = self.conn()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                row = conn.execute(
+                    "SELECT attestations FROM blocks WHERE height = ? AND block_hash = ?", (height, block_hash)
+                ).fetchone()
+                if row is None:
+                    conn.execute("ROLLBACK")
+                    return 0
+                merged = {a["public_key"]: a for a in orjson.loads(row[0])}
+                before = len(merged)
+                for a in attestations:
+                    merged.setdefault(a["public_key"], a)
+                if len(merged) != before:
+                    ordered = sorted(merged.values(), key=lambda a: a["public_key"])
+                    conn.execute("UPDATE blocks SET attestations = ? WHERE height = ?", (orjson.dumps(ordered), height))
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            return len(merged)
 
     def block_entries(self, height: int) -> Iterator[tuple[bytes, bytes]]:
         """(JCS(tx), JCS(receipt)) of every tx of a block, in order."""

@@ -1,0 +1,97 @@
+"""``metrobloc network``: a local consortium (NATS JetStream cluster and one node per organization)."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from pathlib import Path
+
+import click
+
+from metrobloc.cli.context import expand, reports_errors
+
+
+@click.group()
+def network() -> None:
+    """Create and run a local consortium network on 127.0.0.1."""
+
+
+@network.command("init")
+@click.option("--dir", "net_dir", required=True, type=click.Path(path_type=Path), help="Network directory to create.")
+@click.option("--orgs", default=3, show_default=True, type=click.IntRange(1, 32), help="Organizations (one node each).")
+@click.option("--nats", default=3, show_default=True, type=click.IntRange(1, 7), help="NATS servers in the cluster.")
+@click.option("--chain-id", default="metrobloc-net", show_default=True, help="Chain id.")
+@click.option(
+    "--replicas", default=None, type=click.IntRange(1, 5), help="Stream replicas [default: min(3, NATS servers)]."
+)
+@click.option("--nats-port", default=4222, show_default=True, type=int, help="First NATS client port.")
+@click.option("--cluster-port", default=6222, show_default=True, type=int, help="First NATS cluster port.")
+@click.option("--monitor-port", default=8222, show_default=True, type=int, help="First NATS monitoring port.")
+@click.option("--api-port", default=8701, show_default=True, type=int, help="First node API port.")
+@reports_errors
+def network_init(
+    net_dir: Path,
+    orgs: int,
+    nats: int,
+    chain_id: str,
+    replicas: int | None,
+    nats_port: int,
+    cluster_port: int,
+    monitor_port: int,
+    api_port: int,
+) -> None:
+    """Write genesis (every organization's node key), NATS configs and one data dir per node."""
+    from metrobloc.cli.launcher import init_network
+
+    path = expand(net_dir)
+    layout = init_network(
+        path,
+        orgs=orgs,
+        nats=nats,
+        chain_id=chain_id,
+        nats_ports=[(nats_port + i, cluster_port + i, monitor_port + i) for i in range(nats)],
+        api_ports=[api_port + i for i in range(orgs)],
+        replicas=replicas,
+    )
+    click.echo(
+        f"network {layout.chain_id} in {path}: {len(layout.nodes)} nodes, {len(layout.nats)} NATS servers, "
+        f"R{layout.replicas}; start it with `metrobloc network up --dir {net_dir}`"
+    )
+
+
+@network.command("up")
+@click.option("--dir", "net_dir", required=True, type=click.Path(path_type=Path), help="Network directory.")
+@click.option(
+    "--log-level",
+    default="warning",
+    show_default=True,
+    type=click.Choice(["debug", "info", "warning", "error"]),
+    help="Node log verbosity (logs in DIR/logs).",
+)
+@click.option("--timeout", default=60.0, show_default=True, type=float, help="Seconds to wait for every process.")
+@reports_errors
+def network_up(net_dir: Path, log_level: str, timeout: float) -> None:
+    """Start the NATS servers and the nodes; print each node's API URL; Ctrl-C stops them all."""
+    from metrobloc.cli.launcher import Network, write_pid_file
+
+    path = expand(net_dir)
+    done = threading.Event()
+    previous = {s: signal.signal(s, lambda *_: done.set()) for s in (signal.SIGINT, signal.SIGTERM)}
+    net = Network(path, log_level=log_level)
+    try:
+        net.start(timeout)
+        write_pid_file(path, net)
+        for spec in net.layout.nodes:
+            click.echo(f"{spec.org}: {spec.url}")
+        click.echo(f"NATS: {net.layout.nats_urls}; logs in {path / 'logs'}; Ctrl-C stops the network", err=True)
+        while not done.wait(0.5):
+            for proc in [*net.nats.values(), *net.nodes.values()]:
+                if proc.poll() is not None:
+                    click.echo(f"a process (pid {proc.pid}) exited with status {proc.returncode}", err=True)
+                    done.set()
+    finally:
+        net.stop_all()
+        (path / "run.pids").unlink(missing_ok=True)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    click.echo("network stopped", err=True)
