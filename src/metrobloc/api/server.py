@@ -170,6 +170,12 @@ def create_api(node: Node, *, manage_node: bool = True) -> FastAPI:
             raise InvalidInput("heights start at 1", "blocks.bad_height")
         return json_response(node.block(height))
 
+    @app.get("/v1/blocks/{height}/txs", tags=["blocks"], summary="A block's txs as executed (for catch-up)")
+    async def get_block_txs(height: int) -> Response:
+        if height < 1:
+            raise InvalidInput("heights start at 1", "blocks.bad_height")
+        return Response(node.block_txs(height), media_type="application/json")
+
     @app.get("/v1/events", tags=["events"], summary="Server-Sent Events of blocks and module events")
     async def events(
         request: Request,

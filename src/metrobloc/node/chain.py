@@ -10,6 +10,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -34,6 +35,22 @@ def prepare(app: App, raw: bytes, *, verify: bool) -> PreparedTx:
     if verify:
         tx.verify_signatures()
     return PreparedTx(tx, msgs)
+
+
+@dataclass(frozen=True)
+class CertifiedHeader:
+    """A header with enough genesis node attestations (checked by the caller)."""
+
+    header: Header
+    attestations: list[dict[str, str]]
+
+
+class Diverged(Exception):
+    """Re-executing a block did not reproduce the header the consortium certified."""
+
+    def __init__(self, height: int, ours: str, certified: str) -> None:
+        super().__init__(f"block {height}: executing it gives {ours}, the certified header is {certified}")
+        self.height, self.ours, self.certified = height, ours, certified
 
 
 class Chain:
@@ -82,6 +99,7 @@ class Chain:
         self.store.commit_genesis(writes, tip)
 
     def start(self) -> None:
+        self._position = max(self._position, self.store.tip.orderer_position)  # after a catch-up
         self._thread = threading.Thread(target=self._run, name="metrobloc-chain", daemon=True)
         self._thread.start()
 
@@ -107,8 +125,12 @@ class Chain:
             log.exception("chain thread stopped")
             self.failure = exc
 
-    def apply(self, block: OrderedBlock) -> BlockRecord | None:
-        """Execute and commit one ordered block; returns None when it holds no new tx."""
+    def apply(self, block: OrderedBlock, certified: CertifiedHeader | None = None) -> BlockRecord | None:
+        """Execute and commit one ordered block; returns None when it holds no new tx.
+
+        With ``certified`` (catching up from a peer), the block must reproduce that header
+        exactly, else nothing is committed and ``Diverged`` is raised; its attestations are kept.
+        """
         started = time.perf_counter()
         tip = self.store.tip
         txs = self._dedupe(block.txs)
@@ -137,11 +159,16 @@ class Chain:
             app_hash=app_hash.hex(),
         )
         attestation = attest(header, self.node_key)
+        attestations = [attestation.to_json()]
+        if certified is not None:
+            if header.block_hash != certified.header.block_hash:
+                raise Diverged(height, header.block_hash, certified.header.block_hash)
+            attestations += [a for a in certified.attestations if a["public_key"] != attestations[0]["public_key"]]
         record = BlockRecord(
             height=height,
             block_hash=header.block_hash,
             header=canonical_json_checked(header.to_json()),
-            attestations=orjson.dumps([attestation.to_json()]),
+            attestations=orjson.dumps(attestations),
             entries=[(bytes.fromhex(p.tx.hash), raw, leaf) for (p, raw), leaf in zip(txs, leaves, strict=True)],
             writes=result.writes,
             tip=ChainTip(height, header.block_hash, app_hash, time_ms, log_size, log_root, block.position),

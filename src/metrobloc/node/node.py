@@ -12,18 +12,19 @@ from typing import Any
 import orjson
 
 from metrobloc.crypto import PrivateKey
-from metrobloc.errors import InvalidInput, NotFound
+from metrobloc.errors import InvalidInput, NotFound, Unavailable
 from metrobloc.ledger import Genesis, Header
 from metrobloc.merkle import subtree_hash
 from metrobloc.node.admission import Admission
 from metrobloc.node.app import build_app
+from metrobloc.node.catchup import catch_up
 from metrobloc.node.certify import Certifier, Divergence
 from metrobloc.node.chain import Chain
 from metrobloc.node.config import NodeConfig
 from metrobloc.node.datadir import load_genesis, load_node_key, lock_data_dir
 from metrobloc.node.events import CommittedBlock, EventHub
 from metrobloc.node.metrics import NodeMetrics
-from metrobloc.ordering import Orderer, OrdererConfig, make_orderer
+from metrobloc.ordering import HistoryMissing, Orderer, OrdererConfig, make_orderer
 from metrobloc.state import BlockRecord, Store
 
 log = logging.getLogger("metrobloc.node")
@@ -66,12 +67,28 @@ class Node:
         self._loop = asyncio.get_running_loop()
         self.chain.init_genesis()
         self.metrics.height.set(self.store.tip.height)
-        await self.orderer.start(self.store.tip.orderer_position)
+        try:
+            await self.orderer.start(self.store.tip.orderer_position)
+        except HistoryMissing as missing:
+            await self._catch_up(missing)
         now = time.perf_counter()
         for tx_hash in self.chain.unapplied_hashes():  # acknowledged before a restart
             self.admission.pending[tx_hash] = now
         self.chain.start()
         log.info("node for chain %s at height %d", self.genesis.chain_id, self.store.tip.height)
+
+    async def _catch_up(self, missing: HistoryMissing) -> None:
+        """The stream lost what this node has yet to apply: fetch those blocks from peers, then resume."""
+        if not self.config.peers:
+            raise Unavailable(f"{missing}; no --peer is configured", "node.history_missing")
+        log.warning("%s; catching up from %s", missing, ", ".join(self.config.peers))
+        await catch_up(self.chain, self.genesis, self.config.peers, until_position=missing.first_seq - 1)
+        if self.store.tip.orderer_position < missing.first_seq - 1:
+            raise Unavailable(
+                f"{missing}; the peers' certified blocks end at position {self.store.tip.orderer_position}",
+                "node.history_missing",
+            )
+        await self.orderer.start(self.store.tip.orderer_position)
 
     async def stop(self) -> None:
         await self.orderer.stop()
@@ -160,6 +177,14 @@ class Node:
             "certified": self.certifier.certified(atts),
             "tx_hashes": hashes,
         }
+
+    def block_txs(self, height: int) -> bytes:
+        """``{"height", "position", "txs"}`` as JSON: what a peer re-executes to catch up."""
+        self.block(height)  # 404 if absent
+        position = self.store.block_position(height)
+        txs = b",".join(tx for tx, _ in self.store.block_entries(height))
+        where = b"null" if position is None else b"%d" % position
+        return b'{"height":%d,"position":%s,"txs":[%s]}' % (height, where, txs)
 
     def receipt(self, tx_hash: str) -> dict[str, Any] | None:
         seq = self.store.tx_seq(bytes.fromhex(tx_hash))

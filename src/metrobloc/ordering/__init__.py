@@ -1,11 +1,12 @@
 """Ordering: one total order of admitted txs, cut into blocks. Never touches state."""
 
-from metrobloc.ordering.base import OrderedBlock, Orderer, OrdererConfig, make_orderer, register
+from metrobloc.ordering.base import HistoryMissing, OrderedBlock, Orderer, OrdererConfig, make_orderer, register
 from metrobloc.ordering.jetstream import JetStreamOrderer
 from metrobloc.ordering.memory import MemoryOrderer
 from metrobloc.ordering.solo import SoloOrderer
 
 __all__ = [
+    "HistoryMissing",
     "JetStreamOrderer",
     "MemoryOrderer",
     "OrderedBlock",

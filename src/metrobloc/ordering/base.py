@@ -25,6 +25,18 @@ class OrderedBlock:
     """The log position of the cut: resume after it."""
 
 
+class HistoryMissing(Exception):
+    """The stream no longer holds the messages this node still has to apply."""
+
+    def __init__(self, after: int, first_seq: int) -> None:
+        super().__init__(
+            f"the stream starts at sequence {first_seq} but this node has applied only up to {after}: "
+            "catch up from a peer node"
+        )
+        self.after = after
+        self.first_seq = first_seq
+
+
 @dataclass(frozen=True)
 class OrdererConfig:
     """Settings every orderer takes."""

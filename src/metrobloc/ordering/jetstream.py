@@ -31,7 +31,7 @@ from nats.js.api import ConsumerConfig, DeliverPolicy, DiscardPolicy, RetentionP
 from nats.js.errors import NotFoundError
 
 from metrobloc.errors import Unavailable
-from metrobloc.ordering.base import OrderedBlock, OrdererConfig, register
+from metrobloc.ordering.base import HistoryMissing, OrderedBlock, OrdererConfig, register
 
 log = logging.getLogger("metrobloc.ordering.jetstream")
 
@@ -44,18 +44,6 @@ ANNOUNCE_MAX_AGE_S = 7 * 24 * 3600.0
 
 class StreamMisconfigured(Exception):
     """The stream or the servers lack a setting the ledger's durability depends on."""
-
-
-class HistoryMissing(Exception):
-    """The stream no longer holds the messages this node still has to apply."""
-
-    def __init__(self, after: int, first_seq: int) -> None:
-        super().__init__(
-            f"the stream starts at sequence {first_seq} but this node has applied only up to {after}: "
-            "catch up from a peer node"
-        )
-        self.after = after
-        self.first_seq = first_seq
 
 
 @dataclass(frozen=True)
@@ -175,8 +163,9 @@ class JetStreamOrderer:
 
     # -- the orderer contract -------------------------------------------------------------
     async def start(self, after: int = 0) -> None:
-        await asyncio.to_thread(check_server_sync, self.config.monitor_urls)
-        self._nc = await self._connect()
+        if self._nc is None:  # a second start (after catching up from peers) reuses the connection
+            await asyncio.to_thread(check_server_sync, self.config.monitor_urls)
+            self._nc = await self._connect()
         self._js = self._nc.jetstream(timeout=self.config.publish_timeout_s)
         info = await self._ensure_stream(
             StreamConfig(
@@ -196,7 +185,7 @@ class JetStreamOrderer:
                 f"stream {self.names.log_stream} ends at sequence {state.last_seq} but this node applied up to "
                 f"{after}: it is not the stream this chain was ordered on"
             )
-        if state.messages and state.first_seq > after + 1:
+        if state.first_seq > after + 1:
             raise HistoryMissing(after, state.first_seq)
         await self._ensure_stream(
             StreamConfig(
