@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from metrobloc.cli.context import data_dir_option, keystore, node_option, reports_errors
+from metrobloc.cli.context import data_dir_option, expand, keystore, node_option, reports_errors
 
 
 @click.group()
@@ -52,6 +52,12 @@ def bench() -> None:
 @click.option(
     "--key", "key_name", default="admin", show_default=True, help="Key that can create assets (the genesis admin)."
 )
+@click.option(
+    "--network",
+    "net_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="A running `metrobloc network` dir: submit round-robin to all its nodes (admin key from org1).",
+)
 @node_option
 @data_dir_option
 @reports_errors
@@ -63,15 +69,23 @@ def transfers(
     concurrency: int,
     batch_concurrency: int,
     key_name: str,
+    net_dir: Path | None,
     node: str,
     data_dir: Path,
 ) -> None:
     """Pre-sign transfers between many accounts, submit them over HTTP, print tx/s and p50/p99 latency."""
     from metrobloc.cli.benchmark import run_transfers
 
+    urls = [node]
+    if net_dir is not None:
+        from metrobloc.cli.launcher import Layout
+
+        layout = Layout.load(expand(net_dir))
+        urls = [n.url for n in layout.nodes]
+        data_dir = expand(net_dir) / layout.nodes[0].data_dir
     admin = keystore(data_dir).load(key_name)
     run_transfers(
-        node,
+        urls,
         admin,
         txs=txs,
         accounts=accounts,

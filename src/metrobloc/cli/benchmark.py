@@ -98,10 +98,13 @@ class BlockClock:
 
 
 async def _submit(
-    url: str, bodies: list[bytes], batch: int, concurrency: int, session: aiohttp.ClientSession
-) -> tuple[dict[str, float], int]:
-    """Send everything; returns tx hash -> request start time, and the count refused."""
-    sent: dict[str, float] = {}
+    urls: list[str], bodies: list[bytes], batch: int, concurrency: int, session: aiohttp.ClientSession
+) -> tuple[dict[str, tuple[float, int]], int]:
+    """Send everything, requests round-robin over the nodes.
+
+    Returns tx hash -> (request start time, index of the node it went to), and the count refused.
+    """
+    sent: dict[str, tuple[float, int]] = {}
     refused = 0
     if batch <= 1:
         chunks = [[b] for b in bodies]
@@ -109,20 +112,22 @@ async def _submit(
     else:
         chunks = [bodies[i : i + batch] for i in range(0, len(bodies), batch)]
         path = "/v1/txs/batch"
-    queue = iter(chunks)
+    queue = iter(enumerate(chunks))
     headers = {"Content-Type": "application/json"}
 
     async def worker() -> None:
         nonlocal refused
-        for chunk in queue:
+        for k, chunk in queue:
+            node = k % len(urls)
             payload = chunk[0] if batch <= 1 else b"[" + b",".join(chunk) + b"]"
             started = time.perf_counter()
-            async with session.post(url + path, data=payload, headers=headers) as resp:
+            async with session.post(urls[node] + path, data=payload, headers=headers) as resp:
                 data = orjson.loads(await resp.read())
-            results = [data] if batch <= 1 else data["results"]
+            results = [data] if batch <= 1 else data.get("results", [])
+            refused += len(chunk) - len(results)
             for r in results:
-                if "tx_hash" in r:
-                    sent[r["tx_hash"]] = started
+                if "tx_hash" in r and "error" not in r:
+                    sent[r["tx_hash"]] = (started, node)
                 else:
                     refused += 1
 
@@ -130,33 +135,39 @@ async def _submit(
     return sent, refused
 
 
-async def _run(url: str, mode: str, bodies: list[bytes], batch: int, concurrency: int, timeout_s: float) -> BenchResult:
-    conn = aiohttp.TCPConnector(limit=concurrency + 4)
+async def _run(
+    urls: list[str], mode: str, bodies: list[bytes], batch: int, concurrency: int, timeout_s: float
+) -> BenchResult:
+    """A tx counts as committed when the node it was submitted to announces its block."""
+    conn = aiohttp.TCPConnector(limit=concurrency + 4 * len(urls))
     async with aiohttp.ClientSession(connector=conn) as session:
-        clock = BlockClock(url)
-        follower = asyncio.create_task(clock.run(session))
-        await asyncio.wait_for(clock.ready.wait(), 10)
-        async with session.get(f"{url}/v1/status") as resp:
-            start_height = int((await resp.json())["height"])
-        sent, refused = await _submit(url, bodies, batch, concurrency, session)
+        clocks = [BlockClock(url) for url in urls]
+        followers = [asyncio.create_task(clock.run(session)) for clock in clocks]
+        for clock in clocks:
+            await asyncio.wait_for(clock.ready.wait(), 10)
+        seen: list[int] = []
+        for url in urls:
+            async with session.get(f"{url}/v1/status") as resp:
+                seen.append(int((await resp.json())["height"]))
+        sent, refused = await _submit(urls, bodies, batch, concurrency, session)
         committed: dict[str, float] = {}
-        failed = 0
-        seen_height = start_height
         deadline = time.monotonic() + timeout_s
-        while len(committed) + failed < len(sent) and time.monotonic() < deadline:
+        while len(committed) < len(sent) and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
-            for height in sorted(h for h in clock.arrived if h > seen_height):
-                async with session.get(f"{url}/v1/blocks/{height}") as resp:
-                    block = await resp.json()
-                for h in block["tx_hashes"]:
-                    if h in sent:
-                        committed[h] = clock.arrived[height]
-                seen_height = height
-        follower.cancel()
+            for node, (url, clock) in enumerate(zip(urls, clocks, strict=True)):
+                for height in sorted(h for h in clock.arrived if h > seen[node]):
+                    async with session.get(f"{url}/v1/blocks/{height}") as resp:
+                        block = await resp.json()
+                    for h in block["tx_hashes"]:
+                        if h in sent and sent[h][1] == node:
+                            committed[h] = clock.arrived[height]
+                    seen[node] = height
+        for follower in followers:
+            follower.cancel()
     if not committed:
         return BenchResult(mode, len(bodies), 0.0, 0, refused, 0.0, 0.0)
-    latencies = sorted((committed[h] - sent[h]) * 1000 for h in committed)
-    seconds = max(committed.values()) - min(sent.values())
+    latencies = sorted((committed[h] - sent[h][0]) * 1000 for h in committed)
+    seconds = max(committed.values()) - min(start for start, _ in sent.values())
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
     return BenchResult(
         mode,
@@ -170,7 +181,7 @@ async def _run(url: str, mode: str, bodies: list[bytes], batch: int, concurrency
 
 
 def run_transfers(
-    url: str,
+    urls: list[str],
     admin: PrivateKey,
     *,
     txs: int,
@@ -182,10 +193,10 @@ def run_transfers(
     timeout_s: float = 120.0,
     echo: Any = print,
 ) -> list[BenchResult]:
-    """Set up accounts, pre-sign, and run each mode; prints as it goes."""
+    """Set up accounts, pre-sign, and run each mode (requests round-robin over ``urls``); prints as it goes."""
     per_account = txs * len(modes) // accounts + 2
-    asset, keys, height = setup_accounts(url, admin, accounts, per_account)
-    with Client(url) as c:
+    asset, keys, height = setup_accounts(urls[0], admin, accounts, per_account)
+    with Client(urls[0]) as c:
         chain_id = c.chain_id
     results = []
     for mode in modes:
@@ -193,7 +204,7 @@ def run_transfers(
         bodies = presign(chain_id, asset, keys, txs, height + 50_000)
         echo(f"pre-signed {len(bodies)} transfers between {accounts} accounts in {time.perf_counter() - started:.1f} s")
         size, conc = (1, concurrency) if mode == "single" else (batch, batch_concurrency)
-        result = asyncio.run(_run(url, mode, bodies, size, conc, timeout_s))
+        result = asyncio.run(_run(urls, mode, bodies, size, conc, timeout_s))
         echo(result.line())
         results.append(result)
     return results
