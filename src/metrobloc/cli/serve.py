@@ -1,27 +1,53 @@
-"""Running a node's API under uvicorn until interrupted."""
+"""Running a node and its API under uvicorn until interrupted."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import uvicorn
+import uvloop
 
 from metrobloc.api import create_api
+from metrobloc.errors import MetroblocError, Unavailable
 from metrobloc.node import Node, NodeConfig
 
 
 def serve(config: NodeConfig, log_level: str = "warning") -> None:
+    """Start the node, then serve its API; a node that cannot start raises ``Unavailable`` (one line)."""
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    uvloop.run(_serve(config, log_level))
+
+
+async def _serve(config: NodeConfig, log_level: str) -> None:
     node = Node(config)
-    app = create_api(node)
-    print(f"metrobloc node {node.genesis.chain_id}: API on http://{config.host}:{config.port}", flush=True)
-    uvicorn.run(
-        app,
-        host=config.host,
-        port=config.port,
-        log_level=log_level,
-        access_log=False,
-        loop="uvloop",
-        http="httptools",
-        timeout_graceful_shutdown=5,
-    )
+    try:
+        await node.start()
+    except Exception as exc:  # noqa: BLE001 - reported as one line; the node never served
+        await _quietly(node.stop())
+        message = exc.message if isinstance(exc, MetroblocError) else str(exc)
+        raise Unavailable(f"the node cannot start: {message}", "node.cannot_start") from None
+    try:
+        app = create_api(node, manage_node=False)
+        server = uvicorn.Server(
+            uvicorn.Config(
+                app,
+                host=config.host,
+                port=config.port,
+                log_level=log_level,
+                access_log=False,
+                http="httptools",
+                timeout_graceful_shutdown=5,
+            )
+        )
+        print(f"metrobloc node {node.genesis.chain_id}: API on http://{config.host}:{config.port}", flush=True)
+        await server.serve()
+    finally:
+        await node.stop()
+
+
+async def _quietly(stopping: object) -> None:
+    try:
+        await asyncio.wait_for(stopping, 10)  # type: ignore[arg-type]
+    except Exception:  # noqa: BLE001 - already failing; the start-up error is what matters
+        logging.getLogger("metrobloc").debug("stop after a failed start", exc_info=True)

@@ -483,7 +483,8 @@ class JetStreamOrderer:
         log.debug("nats: %s", exc)
 
     async def _on_disconnected(self) -> None:
-        log.warning("disconnected from NATS; reconnecting")
+        if not self._closed:
+            log.warning("disconnected from NATS; reconnecting")
 
     async def _on_reconnected(self) -> None:
         url = self._nc.connected_url if self._nc else None
