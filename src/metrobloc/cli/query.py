@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import click
 
+from metrobloc.cli import land_query
 from metrobloc.cli.context import client, emit, node_option, reports_errors
 
 
 @click.group()
 def query() -> None:
-    """Read balances, accounts, assets, txs and blocks."""
+    """Read balances, accounts, assets, land records, txs and blocks."""
+
+
+query.add_command(land_query.land)
 
 
 @query.command("balance")

@@ -3,85 +3,22 @@
 from __future__ import annotations
 
 import json
-import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
-from metrobloc.cli.context import client, data_dir_option, emit, keystore, node_option, reports_errors
-from metrobloc.codec import b64url_encode, parse_json
+from metrobloc.cli.context import client, data_dir_option, keystore, node_option, reports_errors
+from metrobloc.cli.land_tx import land
+from metrobloc.cli.sending import report, send, send_options
+from metrobloc.codec import parse_json
 from metrobloc.ledger import add_signature, parse_tx
-from metrobloc.sdk import msgs
-
-ZERO_SIG = {"public_key": b64url_encode(bytes(32)), "signature": b64url_encode(bytes(64))}
+from metrobloc.sdk import missing_signers, msgs
 
 
 @click.group()
 def tx() -> None:
     """Send transactions (each module's messages), or sign and broadcast prepared ones."""
-
-
-def send_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    for option in reversed(
-        [
-            click.option("--key", "key_name", required=True, help="Name of the signing key (the sender)."),
-            click.option(
-                "--cosigner",
-                "cosigners",
-                multiple=True,
-                metavar="ADDRESS",
-                help="Another signer whose signature is added later with `tx sign`.",
-            ),
-            click.option("--wait", is_flag=True, help="Wait for the commit and print the receipt."),
-            click.option("--sign-only", is_flag=True, help="Print the signed tx instead of sending it."),
-            click.option("--memo", default="", help="Public memo (no personal data)."),
-            click.option(
-                "--valid-for",
-                default=1000,
-                show_default=True,
-                type=click.IntRange(1, 100_000),
-                help="Blocks the tx stays valid for.",
-            ),
-            node_option,
-            data_dir_option,
-        ]
-    ):
-        f = option(f)
-    return f
-
-
-def send(
-    msg: dict[str, Any],
-    *,
-    key_name: str,
-    cosigners: tuple[str, ...],
-    wait: bool,
-    sign_only: bool,
-    memo: str,
-    valid_for: int,
-    node: str,
-    data_dir: Path,
-) -> None:
-    key = keystore(data_dir).load(key_name)
-    with client(node) as c:
-        body = c.build_body([key.address, *cosigners], [msg], memo=memo, valid_for=valid_for)
-        sigs = [ZERO_SIG] * (1 + len(cosigners))
-        signed = add_signature(parse_tx({"body": body, "signatures": sigs}), key)
-        if sign_only or cosigners:
-            click.echo(json.dumps(signed.to_json(), indent=2))
-            return
-        report(c.submit(signed, wait=wait))
-
-
-def report(result: dict[str, Any]) -> None:
-    """Print the result; a committed tx that failed exits 1 with its error code on stderr."""
-    emit(result)
-    receipt = result.get("receipt")
-    if receipt and receipt["status"] != "ok":
-        click.echo(f"error: {receipt['error']['code']}: {receipt['error']['message']}", err=True)
-        sys.exit(1)
 
 
 @tx.group()
@@ -187,8 +124,9 @@ def sign(tx_file: Path, key_name: str, data_dir: Path) -> None:
     """Add your signature to a prepared tx file (rewritten in place)."""
     signed = add_signature(parse_tx(parse_json(tx_file.read_bytes())), keystore(data_dir).load(key_name))
     tx_file.write_text(json.dumps(signed.to_json(), indent=2) + "\n")
-    missing = sum(1 for s in signed.signatures if not any(s.signature))
-    click.echo(f"signed {signed.hash}; {missing} signature(s) still missing", err=True)
+    missing = missing_signers(signed)
+    waiting = f": {', '.join(missing)}" if missing else ""
+    click.echo(f"signed {signed.hash}; {len(missing)} signature(s) still missing{waiting}", err=True)
 
 
 @tx.command("broadcast")
@@ -201,3 +139,6 @@ def broadcast(tx_file: Path, wait: bool, node: str) -> None:
     signed = parse_tx(parse_json(tx_file.read_bytes()))
     with client(node) as c:
         report(c.submit(signed, wait=wait))
+
+
+tx.add_command(land)

@@ -11,10 +11,30 @@ with Client("http://127.0.0.1:8700") as node:
 """
 
 from metrobloc.crypto import PrivateKey, PublicKey
-from metrobloc.ledger import Genesis, Tx, add_signature, verify_bundle, verify_log_consistency
-from metrobloc.sdk.client import ApiError, Client
+from metrobloc.ledger import Genesis, Tx, add_signature, parse_tx, verify_bundle, verify_log_consistency
+from metrobloc.sdk.client import ApiError, Client, missing_signers, unsigned_tx
 from metrobloc.sdk.keystore import Keystore
-from metrobloc.sdk.msgs import burn, create_asset, grant_role, mint, revoke_role, rotate_key, transfer
+from metrobloc.sdk.msgs import (
+    attest,
+    burn,
+    create_asset,
+    create_lien,
+    distribute_revenue,
+    document_digest,
+    grant_role,
+    issue_revenue_rights,
+    merge_parcels,
+    mint,
+    register_parcel,
+    registration_digest,
+    release_lien,
+    revoke_role,
+    rotate_key,
+    set_oracle_policy,
+    split_parcel,
+    transfer,
+    transfer_parcel,
+)
 
 verify_proof = verify_bundle
 """Check a proof bundle against a trusted genesis (``metrobloc.ledger.verify_bundle``)."""
@@ -28,13 +48,28 @@ __all__ = [
     "PublicKey",
     "Tx",
     "add_signature",
+    "attest",
     "burn",
     "create_asset",
+    "create_lien",
+    "distribute_revenue",
+    "document_digest",
     "grant_role",
+    "issue_revenue_rights",
+    "merge_parcels",
     "mint",
+    "missing_signers",
+    "parse_tx",
+    "register_parcel",
+    "registration_digest",
+    "release_lien",
     "revoke_role",
     "rotate_key",
+    "set_oracle_policy",
+    "split_parcel",
     "transfer",
+    "transfer_parcel",
+    "unsigned_tx",
     "verify_log_consistency",
     "verify_proof",
 ]

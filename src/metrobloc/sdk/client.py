@@ -9,12 +9,25 @@ from typing import Any
 
 import httpx
 
+from metrobloc.codec import b64url_encode
 from metrobloc.crypto import PrivateKey
 from metrobloc.errors import MetroblocError
-from metrobloc.ledger import Genesis, Tx, build_body, sign_body
+from metrobloc.ledger import Genesis, Tx, add_signature, build_body, parse_tx, sign_body
 
 DEFAULT_VALIDITY = 1000
 """Blocks a built tx stays valid for, from the node's current height."""
+EMPTY_SLOT = {"public_key": b64url_encode(bytes(32)), "signature": b64url_encode(bytes(64))}
+"""A signature slot not yet signed (all zeros): ``add_signature`` fills it in."""
+
+
+def unsigned_tx(body: dict[str, Any]) -> Tx:
+    """A tx with one empty signature slot per signer, for the parties to sign in turn."""
+    return parse_tx({"body": body, "signatures": [EMPTY_SLOT] * len(body["signers"])})
+
+
+def missing_signers(tx: Tx) -> list[str]:
+    """The signers whose slot is still empty, in signer order."""
+    return [signer for signer, sig in zip(tx.signers, tx.signatures, strict=True) if not any(sig.signature)]
 
 
 class ApiError(MetroblocError):
@@ -84,6 +97,23 @@ class Client:
         addresses = list(signers) if signers is not None else [k.address for k in keys]
         return sign_body(self.build_body(addresses, msgs, memo=memo, valid_for=valid_for), list(keys))
 
+    def prepare(
+        self,
+        sender: PrivateKey,
+        msgs: list[dict[str, Any]],
+        *,
+        cosigners: Sequence[str] = (),
+        memo: str = "",
+        valid_for: int = DEFAULT_VALIDITY,
+    ) -> Tx:
+        """A tx signed by ``sender`` only, with empty slots for ``cosigners``.
+
+        Each co-signer adds theirs on their own machine with ``add_signature(tx, key)`` (the tx
+        travels as ``tx.to_json()``); ``missing_signers(tx)`` says who is left; then ``submit``.
+        """
+        body = self.build_body([sender.address, *cosigners], msgs, memo=memo, valid_for=valid_for)
+        return add_signature(unsigned_tx(body), sender)
+
     def build_body(
         self, signers: Sequence[str], msgs: list[dict[str, Any]], *, memo: str = "", valid_for: int = DEFAULT_VALIDITY
     ) -> dict[str, Any]:
@@ -145,3 +175,40 @@ class Client:
 
     def balance(self, asset: str, address: str) -> int:
         return int(self._call("GET", f"/v1/assets/{asset}/balances/{address}")["balance"])
+
+    # -- land ------------------------------------------------------------------------------------------
+    def land_parcel(self, parcel: str) -> dict[str, Any]:
+        """Owners, liens in rank order, settled claims, lineage."""
+        return dict(self._call("GET", f"/v1/land/parcels/{parcel}"))
+
+    def land_history(self, parcel: str, *, after: int = 0, limit: int = 100) -> dict[str, Any]:
+        """One page of a parcel's history: ``{"events": [... {"tx_hash", "height", "proof"}], "next"}``."""
+        return dict(self._call("GET", f"/v1/land/parcels/{parcel}/history", params={"after": after, "limit": limit}))
+
+    def land_parcels(
+        self, *, owner: str | None = None, district: str | None = None, after: str | None = None, limit: int = 100
+    ) -> dict[str, Any]:
+        """Active parcels of an owner or of a district (give exactly one)."""
+        params = {k: v for k, v in {"owner": owner, "district": district, "after": after}.items() if v is not None}
+        return dict(self._call("GET", "/v1/land/parcels", params={**params, "limit": limit}))
+
+    def land_liens(self, lender: str, *, after: str | None = None, limit: int = 100) -> dict[str, Any]:
+        """A lender's active liens, each with the liens ranked before it."""
+        params: dict[str, Any] = {"lender": lender, "limit": limit}
+        if after is not None:
+            params["after"] = after
+        return dict(self._call("GET", "/v1/land/liens", params=params))
+
+    def land_claim(self, claim: str, subject: str) -> dict[str, Any]:
+        """Every attestation of a claim about a subject, the tally and the settlement."""
+        return dict(self._call("GET", "/v1/land/attestations", params={"claim": claim, "subject": subject}))
+
+    def land_claims(
+        self, status: str, *, claim: str | None = None, after: str | None = None, limit: int = 100
+    ) -> dict[str, Any]:
+        """Claims by status, ``"pending"`` or ``"settled"``."""
+        params = {k: v for k, v in {"claim": claim, "after": after}.items() if v is not None}
+        return dict(self._call("GET", f"/v1/land/attestations/{status}", params={**params, "limit": limit}))
+
+    def land_policy(self, claim: str) -> dict[str, Any]:
+        return dict(self._call("GET", f"/v1/land/policies/{claim}"))

@@ -15,3 +15,12 @@ def balance_key(asset: str, address: str) -> bytes:
 
 def balance_prefix(asset: str) -> bytes:
     return PREFIX + b"bal/" + asset.encode() + b"/"
+
+
+def holders_key(asset: str) -> bytes:
+    """``assets/holders/<SYMBOL>`` -> JCS of the sorted addresses holding a fixed-supply asset.
+
+    Kept only for assets issued with ``AssetsKeeper.issue_fixed`` (e.g. a parcel's revenue rights),
+    so that another module can pay all holders without scanning state.
+    """
+    return PREFIX + b"holders/" + asset.encode()

@@ -1,0 +1,181 @@
+"""State access of the land module: records, their indexes and the per-parcel history.
+
+Every write of a parcel, lien or claim goes through here, so the indexes that queries range-scan
+(parcels by owner and district, liens by lender, claims by status and subject) never drift from the
+records they point at.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+import orjson
+
+from metrobloc.codec import canonical_json_checked
+from metrobloc.errors import Conflict, NotFound
+from metrobloc.execution import Context
+from metrobloc.modules.land import errors, keys
+from metrobloc.modules.land.msgs import Share
+from metrobloc.modules.land.records import (
+    ACTIVE,
+    PENDING,
+    RETIRED,
+    SETTLED,
+    Claim,
+    HistoryEntry,
+    Lien,
+    Parcel,
+    Policy,
+)
+
+
+class Reader(Protocol):
+    def get(self, key: bytes) -> bytes | None: ...
+
+
+class Writer(Reader, Protocol):
+    def set(self, key: bytes, value: bytes) -> None: ...
+    def delete(self, key: bytes) -> None: ...
+
+
+class Scanner(Reader, Protocol):
+    """Committed state with range scans (the node's ``StateReader``), for queries."""
+
+    def scan(self, prefix: bytes, limit: int = 1000, after: bytes | None = None) -> list[tuple[bytes, bytes]]: ...
+
+
+def _load(state: Reader, key: bytes) -> Any:
+    raw = state.get(key)
+    return None if raw is None else orjson.loads(raw)
+
+
+def _store(state: Writer, key: bytes, value: Any) -> None:
+    state.set(key, canonical_json_checked(value))
+
+
+class LandKeeper:
+    """Reads and writes land records and keeps their indexes."""
+
+    # -- parcels ------------------------------------------------------------------------------------
+    def find_parcel(self, state: Reader, parcel: str) -> Parcel | None:
+        rec = _load(state, keys.parcel_key(parcel))
+        return None if rec is None else Parcel.from_json(rec)
+
+    def parcel(self, state: Reader, parcel: str) -> Parcel:
+        found = self.find_parcel(state, parcel)
+        if found is None:
+            raise NotFound(f"no parcel {parcel}", errors.UNKNOWN_PARCEL)
+        return found
+
+    def active_parcel(self, state: Reader, parcel: str) -> Parcel:
+        found = self.parcel(state, parcel)
+        if not found.active:
+            raise Conflict(f"parcel {parcel} was retired into {', '.join(found.children)}", errors.PARCEL_RETIRED)
+        return found
+
+    def require_new(self, state: Reader, parcel: str) -> None:
+        if state.get(keys.parcel_key(parcel)) is not None:
+            raise Conflict(f"parcel {parcel} is already registered", errors.PARCEL_EXISTS)
+
+    def add_parcel(self, state: Writer, parcel: Parcel) -> None:
+        """Store a new active parcel and index it by district and owners."""
+        assert parcel.active
+        self.put_parcel(state, parcel)
+        state.set(keys.district_index(parcel.district, parcel.parcel), keys.MARK)
+        self._index_owners(state, parcel.parcel, parcel.owners, add=True)
+
+    def put_parcel(self, state: Writer, parcel: Parcel) -> None:
+        _store(state, keys.parcel_key(parcel.parcel), parcel.to_json())
+
+    def change_owners(self, state: Writer, parcel: Parcel, owners: tuple[Share, ...], deed_digest: str) -> Parcel:
+        self._index_owners(state, parcel.parcel, parcel.owners, add=False)
+        self._index_owners(state, parcel.parcel, owners, add=True)
+        updated = parcel.evolve(owners=owners, deed_digest=deed_digest)
+        self.put_parcel(state, updated)
+        return updated
+
+    def retire(self, state: Writer, parcel: Parcel, children: tuple[str, ...]) -> None:
+        """Mark a parcel split or merged away; it leaves the owner and district indexes."""
+        self._index_owners(state, parcel.parcel, parcel.owners, add=False)
+        state.delete(keys.district_index(parcel.district, parcel.parcel))
+        self.put_parcel(state, parcel.evolve(status=RETIRED, children=children))
+
+    @staticmethod
+    def _index_owners(state: Writer, parcel: str, owners: tuple[Share, ...], *, add: bool) -> None:
+        for owner in owners:
+            key = keys.owner_index(owner.address, parcel)
+            if add:
+                state.set(key, keys.MARK)
+            else:
+                state.delete(key)
+
+    # -- liens --------------------------------------------------------------------------------------
+    def lien(self, state: Reader, parcel: str, lien_id: int) -> Lien:
+        rec = _load(state, keys.lien_key(parcel, lien_id))
+        if rec is None:
+            raise NotFound(f"parcel {parcel} has no lien {lien_id}", errors.UNKNOWN_LIEN)
+        return Lien.from_json(rec)
+
+    def active_liens(self, state: Reader, parcel: Parcel) -> list[Lien]:
+        """The parcel's active liens in rank order."""
+        return [self.lien(state, parcel.parcel, i) for i in parcel.liens]
+
+    def add_lien(self, state: Writer, parcel: Parcel, lien: Lien) -> Parcel:
+        assert lien.lien_id == parcel.next_lien_id and lien.status == ACTIVE
+        _store(state, keys.lien_key(parcel.parcel, lien.lien_id), lien.to_json())
+        state.set(keys.lender_index(lien.lender, parcel.parcel, lien.lien_id), keys.MARK)
+        updated = parcel.evolve(liens=(*parcel.liens, lien.lien_id), next_lien_id=lien.lien_id + 1)
+        self.put_parcel(state, updated)
+        return updated
+
+    def release_lien(self, state: Writer, parcel: Parcel, released: Lien) -> Parcel:
+        _store(state, keys.lien_key(parcel.parcel, released.lien_id), released.to_json())
+        state.delete(keys.lender_index(released.lender, parcel.parcel, released.lien_id))
+        updated = parcel.evolve(liens=tuple(i for i in parcel.liens if i != released.lien_id))
+        self.put_parcel(state, updated)
+        return updated
+
+    # -- oracle policies and claims --------------------------------------------------------------
+    def policy(self, state: Reader, claim: str) -> Policy:
+        rec = _load(state, keys.policy_key(claim))
+        if rec is None:
+            raise NotFound(f"no oracle policy for claim {claim}", errors.UNKNOWN_POLICY)
+        return Policy.from_json(rec)
+
+    def put_policy(self, state: Writer, policy: Policy) -> None:
+        _store(state, keys.policy_key(policy.claim), policy.to_json())
+
+    def claim(self, state: Reader, claim: str, subject: str) -> Claim:
+        """The claim's record; a claim nobody attested yet is an empty pending one."""
+        rec = _load(state, keys.claim_key(claim, subject))
+        return Claim(claim, subject) if rec is None else Claim.from_json(rec)
+
+    def put_claim(self, state: Writer, claim: Claim) -> None:
+        _store(state, keys.claim_key(claim.claim, claim.subject), claim.to_json())
+        if claim.status == SETTLED:
+            state.delete(keys.claim_index(PENDING, claim.claim, claim.subject))
+            state.set(keys.claim_index(SETTLED, claim.claim, claim.subject), keys.MARK)
+            state.set(keys.subject_index(claim.subject, claim.claim), keys.MARK)
+        else:
+            state.set(keys.claim_index(PENDING, claim.claim, claim.subject), keys.MARK)
+
+    # -- revenue rights ---------------------------------------------------------------------------
+    def rights_parcel(self, state: Reader, asset: str) -> str | None:
+        raw = state.get(keys.rights_key(asset))
+        return None if raw is None else raw.decode()
+
+    def set_rights(self, state: Writer, parcel: Parcel, asset: str) -> Parcel:
+        state.set(keys.rights_key(asset), parcel.parcel.encode())
+        updated = parcel.evolve(revenue_rights=asset)
+        self.put_parcel(state, updated)
+        return updated
+
+    # -- history ------------------------------------------------------------------------------------
+    def record(self, ctx: Context, parcel: str, type_: str, **details: Any) -> None:
+        """Append an event to ``parcel``'s history, stamped with the tx hash, height and block time."""
+        length_key = keys.history_length_key(parcel)
+        raw = ctx.get(length_key)
+        seq = (0 if raw is None else int(raw)) + 1
+        entry = HistoryEntry(seq, type_, ctx.height, ctx.block_time_ms, ctx.tx_hash, details)
+        _store(ctx, keys.history_key(parcel, seq), entry.to_json())
+        ctx.set(length_key, str(seq).encode())
