@@ -160,6 +160,8 @@ class JetStreamOrderer:
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._announce_seq = 0
+        self._resubscribing = False
+        self._stall_seq = -1
 
     # -- the orderer contract -------------------------------------------------------------
     async def start(self, after: int = 0) -> None:
@@ -369,8 +371,12 @@ class JetStreamOrderer:
         if seq <= self._last_seq:
             return  # redelivered after a consumer reset
         if seq != self._last_seq + 1 and self._last_seq:
-            log.warning("stream gap: expected %d, got %d; resubscribing", self._last_seq + 1, seq)
-            await self._resubscribe()
+            # Never skip a message: read again from the first one missing (not from inside
+            # this callback, whose subscription the resubscription replaces).
+            if not self._resubscribing:
+                log.warning("stream gap: expected %d, got %d; resubscribing", self._last_seq + 1, seq)
+                self._resubscribing = True
+                asyncio.get_running_loop().create_task(self._resubscribe())
             return
         now = time.monotonic()
         with self._cond:
@@ -398,12 +404,18 @@ class JetStreamOrderer:
                 log.exception("announcement handler failed")
 
     async def _resubscribe(self) -> None:
-        for sub in self._subs:
-            with contextlib.suppress(Exception):
-                await sub.unsubscribe()
-        self._subs = []
-        await self._subscribe_log(self._last_seq + 1)
-        await self._subscribe_announcements()
+        self._resubscribing = True
+        try:
+            for sub in self._subs:
+                with contextlib.suppress(Exception):
+                    await sub.unsubscribe()
+            self._subs = []
+            await self._subscribe_log(self._last_seq + 1)
+            await self._subscribe_announcements()
+        except Exception as exc:  # noqa: BLE001 - the watch loop tries again
+            log.warning("resubscribing failed: %s", exc)
+        finally:
+            self._resubscribing = False
 
     async def _cut_loop(self) -> None:
         """Publish a cut when enough txs wait or the oldest uncut one has waited long enough.
@@ -470,7 +482,7 @@ class JetStreamOrderer:
                 stalled_since = None
                 continue
             seen = self._last_seq
-            if stalled_since is None or seen != getattr(self, "_stall_seq", -1):
+            if stalled_since is None or seen != self._stall_seq:
                 stalled_since, self._stall_seq = time.monotonic(), seen
                 continue
             if time.monotonic() - stalled_since > 3.0:
