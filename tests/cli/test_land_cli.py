@@ -95,16 +95,17 @@ def test_a_transfer_without_the_registrar_fails_with_its_code(parties: Parties, 
     [
         ("tx land transfer --parcel CLI-1 --to {buyer}=6000 --deed-digest {sale} --key lb", "land.bad_share_total"),
         ("tx land transfer --parcel CLI-1 --to {buyer}=10000 --deed-digest nope --key lb", "land.bad_digest"),
-        ("tx land transfer --parcel cli-1 --to {buyer}=10000 --deed-digest {sale} --key lb", "msg.bad_string"),
+        ("tx land transfer --parcel cli-1 --to {buyer}=10000 --deed-digest {sale} --key lb", "land.bad_parcel"),
         ("tx land register --parcel X-1 --district cli --area-m2 1 --owner {buyer}=10000 --document Smith --key lr",
          "land.bad_documents"),
         ("tx land set-oracle-policy --claim survey --oracle {buyer} --threshold 2 --key lr", "land.bad_policy"),
         ("query land parcel NOPE-404", "land.unknown_parcel"),
-        ("query land parcel not-an-id", "land.bad_query"),
+        ("query land parcel not-an-id", "land.bad_parcel"),
         ("query land by-owner mb1nope", "codec.bad_address"),
         ("query land liens mb1nope", "codec.bad_address"),
         ("query land policy survey", "land.unknown_policy"),
         ("query land attestations --claim Bad --subject X", "land.bad_query"),
+        ("query land attestations --claim survey --subject CLI-1", "land.unknown_policy"),
     ],
 )  # fmt: skip
 def test_refusals_are_one_readable_line(parties: Parties, args: str, code: str) -> None:
@@ -124,5 +125,14 @@ def test_attestation_lists(parties: Parties) -> None:
     assert pending["status"] == "pending" and isinstance(pending["claims"], list)
     settled = mb_json("query", "land", "attestations", "--status", "settled", "--claim", "survey", *parties.url)
     assert settled == {"status": "settled", "claim": "survey", "claims": [], "next": None}
-    empty = mb_json("query", "land", "attestations", "--claim", "survey", "--subject", "CLI-1", *parties.url)
-    assert empty["status"] == "pending" and empty["attestations"] == [] and empty["threshold"] is None
+    # Under a policy, a subject nobody attested yet is pending with no attestations.
+    p = parties
+    oracle = mb("keys", "new", "lo", *p.both[:2]).stdout.strip()
+    granted = mb_json("tx", "accounts", "grant-role", "--address", oracle, "--role", "oracle", "--key", "admin",
+                      *p.both, "--wait")  # fmt: skip
+    assert granted["receipt"]["status"] == "ok"
+    policy = mb_json("tx", "land", "set-oracle-policy", "--claim", "cli_survey", "--oracle", oracle, "--threshold", "1",
+                     "--key", "lr", *p.both, "--wait")  # fmt: skip
+    assert policy["receipt"]["status"] == "ok"
+    empty = mb_json("query", "land", "attestations", "--claim", "cli_survey", "--subject", "CLI-1", *p.url)
+    assert empty["status"] == "pending" and empty["attestations"] == [] and empty["threshold"] == 1

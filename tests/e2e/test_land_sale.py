@@ -103,13 +103,15 @@ def test_land_http_errors_have_one_format(node: NodeProcess) -> None:
     cases = [
         ("/v1/land/parcels/NOPE-1", 404, "land.unknown_parcel"),
         ("/v1/land/parcels/NOPE-1/history", 404, "land.unknown_parcel"),
-        ("/v1/land/parcels/not%20an%20id", 400, "land.bad_query"),
+        ("/v1/land/parcels/not%20an%20id", 400, "land.bad_parcel"),
+        ("/v1/land/parcels/P-1%0A", 400, "land.bad_parcel"),
         ("/v1/land/parcels", 400, "land.bad_query"),
         ("/v1/land/parcels?owner=mb1nope", 400, "codec.bad_address"),
         ("/v1/land/parcels?district=North", 400, "land.bad_query"),
         ("/v1/land/parcels?district=north&limit=1000", 400, "land.bad_query"),
         ("/v1/land/liens?lender=mb1nope", 400, "codec.bad_address"),
         ("/v1/land/attestations?claim=Survey&subject=P-1", 400, "land.bad_query"),
+        ("/v1/land/attestations?claim=survey&subject=P-1", 404, "land.unknown_policy"),
         ("/v1/land/policies/survey", 404, "land.unknown_policy"),
     ]
     for path, status, code in cases:

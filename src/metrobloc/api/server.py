@@ -41,7 +41,7 @@ def json_response(data: Any, status: int = 200) -> Response:
 
 
 def _hash(tx_hash: str) -> str:
-    if not HASH.match(tx_hash):
+    if not HASH.fullmatch(tx_hash):
         raise InvalidInput("a tx hash is 64 lower-case hex digits", "txs.bad_hash")
     return tx_hash
 

@@ -38,7 +38,7 @@ def amount(msg: Mapping[str, Any], name: str, *, positive: bool = True) -> int:
     value = msg[name]
     if isinstance(value, float):
         raise InvalidInput(f"{name} must be a decimal string, not a float", "codec.float_not_allowed")
-    if not isinstance(value, str) or not DECIMAL.match(value):
+    if not isinstance(value, str) or not DECIMAL.fullmatch(value):
         raise InvalidInput(f"{name} must be a decimal string of digits", "msg.bad_amount")
     n = int(value)
     if n > MAX_AMOUNT:
@@ -54,7 +54,7 @@ def string(
     value = msg[name]
     if not isinstance(value, str) or len(value) > max_chars:
         raise InvalidInput(f"{name} must be a string of at most {max_chars} characters", "msg.bad_string")
-    if pattern is not None and not pattern.match(value):
+    if pattern is not None and not pattern.fullmatch(value):
         raise InvalidInput(f"{name} must match {pattern.pattern}", "msg.bad_string")
     return value
 

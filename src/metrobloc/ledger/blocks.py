@@ -72,7 +72,7 @@ class Header:
             if type(obj[name]) is not int or obj[name] < 0:
                 raise InvalidInput(f"header.{name} must be a non-negative integer", "header.bad_shape")
         for name in ("prev_hash", "tx_root", "log_root", "app_hash"):
-            if not isinstance(obj[name], str) or not HEX32.match(obj[name]):
+            if not isinstance(obj[name], str) or not HEX32.fullmatch(obj[name]):
                 raise InvalidInput(f"header.{name} must be 64 lower-case hex digits", "header.bad_shape")
         if not isinstance(obj["chain_id"], str):
             raise InvalidInput("header.chain_id must be a string", "header.bad_shape")

@@ -61,7 +61,7 @@ class Genesis:
         required = allowed - {"app_state"}
         if not isinstance(obj, dict) or not required <= set(obj) <= allowed:
             raise InvalidInput(f"genesis must have the fields {sorted(allowed)}", "genesis.bad_shape")
-        if not isinstance(obj["chain_id"], str) or not CHAIN_ID.match(obj["chain_id"]):
+        if not isinstance(obj["chain_id"], str) or not CHAIN_ID.fullmatch(obj["chain_id"]):
             raise InvalidInput("genesis chain_id is not a valid chain id", "genesis.bad_shape")
         if type(obj["genesis_time_ms"]) is not int or obj["genesis_time_ms"] < 0:
             raise InvalidInput("genesis_time_ms must be a non-negative integer", "genesis.bad_shape")

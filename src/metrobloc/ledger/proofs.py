@@ -96,6 +96,6 @@ def _list(value: Any, name: str) -> list[Any]:
 
 
 def _hex32(value: Any) -> bytes:
-    if not isinstance(value, str) or not HEX32.match(value):
+    if not isinstance(value, str) or not HEX32.fullmatch(value):
         raise InvalidInput("path entries are 64 lower-case hex digits", "verify.bad_bundle")
     return bytes.fromhex(value)

@@ -71,7 +71,7 @@ class Receipt:
         error = obj["error"]
         ok = (
             isinstance(obj["tx_hash"], str)
-            and HEX32.match(obj["tx_hash"])
+            and HEX32.fullmatch(obj["tx_hash"])
             and type(obj["height"]) is int
             and type(obj["index"]) is int
             and obj["status"] in ("ok", "failed")

@@ -122,7 +122,7 @@ def _check_body(body: Any, checked: bool) -> None:
     if not checked and check_value(body):
         raise InvalidInput("object keys in a tx must be below U+E000", "tx.bad_shape")
     chain_id = body["chain_id"]
-    if not isinstance(chain_id, str) or not CHAIN_ID.match(chain_id):
+    if not isinstance(chain_id, str) or not CHAIN_ID.fullmatch(chain_id):
         raise InvalidInput("chain_id must match [a-z0-9][a-z0-9._-]{0,63}", "tx.bad_chain_id")
     b64url_decode(body["nonce"], length=limits.NONCE_BYTES, what="nonce")
     valid_until = body["valid_until"]
@@ -141,7 +141,7 @@ def _check_body(body: Any, checked: bool) -> None:
     for i, msg in enumerate(msgs):
         if not isinstance(msg, dict) or not isinstance(msg.get("type"), str):
             raise InvalidInput(f'msgs[{i}] must be an object with a "type"', "tx.bad_msgs")
-        if not MSG_TYPE.match(msg["type"]):
+        if not MSG_TYPE.fullmatch(msg["type"]):
             raise InvalidInput(f"msgs[{i}].type {msg['type'][:80]!r} is not module/name", "tx.unknown_msg")
     memo = body.get("memo", "")
     if not isinstance(memo, str) or len(memo) > limits.MAX_MEMO_CHARS:

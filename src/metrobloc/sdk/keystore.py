@@ -21,7 +21,7 @@ class Keystore:
         self.dir = Path(directory).expanduser()
 
     def _path(self, name: str) -> Path:
-        if not NAME.match(name):
+        if not NAME.fullmatch(name):
             raise InvalidInput(f"key name {name!r} must match {NAME.pattern}", "keys.bad_name")
         return self.dir / f"{name}.json"
 

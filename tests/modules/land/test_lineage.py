@@ -63,6 +63,20 @@ def test_split_and_merge_shapes(registry: Registry, msg: dict[str, Any]) -> None
     assert err.value.code == "land.bad_parcels"
 
 
+@pytest.mark.parametrize(
+    "msg",
+    [
+        split_parcel("P-1", [("P-1A", 500), ("p-1b", 500)]),
+        merge_parcels(["P-1", "P 2"], "P-3"),
+        merge_parcels(["P-1", "P-2"], "P/3"),
+    ],
+)
+def test_a_malformed_parcel_id_in_a_split_or_merge_is_bad_parcel(registry: Registry, msg: dict[str, Any]) -> None:
+    with pytest.raises(InvalidInput) as err:
+        registry.ledger.tx([registry.registrar], [msg])
+    assert err.value.code == "land.bad_parcel"
+
+
 def test_liens_block_restructuring_until_released(registry: Registry) -> None:
     r = registry
     r.register()

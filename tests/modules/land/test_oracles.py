@@ -158,3 +158,67 @@ def test_changing_a_policy_counts_only_its_current_oracles(registry: Registry) -
     assert receipt.events[0].attributes["agreeing"] == "1"  # oracle 0 left the policy
     receipt = r.ok([r.oracles[2]], [attest("survey", "P-1", SURVEY_A)])
     assert receipt.events[-1].type == "land/claim_settled"
+
+
+def test_lowering_a_threshold_lets_an_oracle_settle_with_the_votes_already_cast(registry: Registry) -> None:
+    r = registry
+    policy(r, threshold=3)
+    r.ok([r.oracles[0]], [attest("survey", "P-1", SURVEY_A)])
+    r.ok([r.oracles[1]], [attest("survey", "P-1", SURVEY_A)])
+    r.fails("land.already_attested", [r.oracles[0]], [attest("survey", "P-1", SURVEY_A)])  # 2 of 3: nothing to do
+    policy(r, threshold=2)  # lowering the threshold settles nothing by itself
+    assert queries.claim(r.reader, "survey", "P-1")["status"] == "pending"
+    r.fails("land.already_attested", [r.oracles[0]], [attest("survey", "P-1", SURVEY_B)])  # not its value
+    # Re-sending its identical attestation asks for a recount: 2 of 2 now, so the claim settles here.
+    nudge = r.ok([r.oracles[1]], [attest("survey", "P-1", SURVEY_A)])
+    assert [e.type for e in nudge.events] == ["land/claim_settled"]
+    assert nudge.events[0].attributes["oracles"] == f"{r.oracles[0].address},{r.oracles[1].address}"
+    claim = queries.claim(r.reader, "survey", "P-1")
+    assert claim["status"] == "settled" and claim["settled"]["tx_hash"] == nudge.tx_hash
+    assert len(claim["attestations"]) == 2  # the vote is not recorded twice
+    assert queries.claims(r.reader, "pending")["claims"] == []
+    assert [e["type"] for e in queries.history(r.reader, "P-1")["events"]][-1] == "land/claim_settled"
+    r.fails("land.claim_settled", [r.oracles[0]], [attest("survey", "P-1", SURVEY_A)])
+
+
+def test_a_revoked_oracles_earlier_vote_stops_counting(registry: Registry) -> None:
+    from metrobloc.sdk import grant_role, revoke_role
+
+    r = registry
+    policy(r)
+    r.ok([r.oracles[0]], [attest("survey", "P-1", SURVEY_A)])
+    r.ok([r.admin], [revoke_role(r.oracles[0].address, "oracle")])
+    receipt = r.ok([r.oracles[1]], [attest("survey", "P-1", SURVEY_A)])
+    assert [e.type for e in receipt.events] == ["land/attest"]
+    assert receipt.events[0].attributes["agreeing"] == "1"
+    assert queries.claim(r.reader, "survey", "P-1")["status"] == "pending"
+    # Granted again, its vote counts again; a recount by either agreeing oracle settles.
+    r.ok([r.admin], [grant_role(r.oracles[0].address, "oracle")])
+    settled = r.ok([r.oracles[1]], [attest("survey", "P-1", SURVEY_A)])
+    assert settled.events[0].attributes["oracles"] == f"{r.oracles[0].address},{r.oracles[1].address}"
+
+
+def test_a_vote_counts_only_while_its_oracle_holds_the_role(registry: Registry) -> None:
+    from metrobloc.sdk import revoke_role
+
+    r = registry
+    policy(r)
+    r.ok([r.oracles[0]], [attest("survey", "P-2", SURVEY_A)])
+    r.ok([r.admin], [revoke_role(r.oracles[0].address, "oracle")])
+    r.ok([r.oracles[1]], [attest("survey", "P-2", SURVEY_A)])
+    receipt = r.ok([r.oracles[2]], [attest("survey", "P-2", SURVEY_A)])
+    assert receipt.events[-1].type == "land/claim_settled"
+    settled = queries.claim(r.reader, "survey", "P-2")["settled"]
+    assert settled["oracles"] == [r.oracles[1].address, r.oracles[2].address]
+
+
+def test_the_attestations_of_a_claim_without_a_policy_are_not_found(registry: Registry) -> None:
+    from metrobloc.errors import NotFound
+
+    r = registry
+    with pytest.raises(NotFound) as err:
+        queries.claim(r.reader, "survey", "P-1")
+    assert err.value.code == "land.unknown_policy"
+    policy(r)
+    claim = queries.claim(r.reader, "survey", "P-1")  # a subject nobody attested yet: pending, no votes
+    assert claim["status"] == "pending" and claim["attestations"] == [] and claim["threshold"] == 2

@@ -178,3 +178,14 @@ def test_issue_and_distribute_keep_totals_exact(
         floor = amount * h // held
         assert paid[address] == floor if address != first else paid[address] >= floor
     r.check_supply_invariant()
+
+
+def test_revenue_is_not_paid_in_the_rights_of_another_parcel(registry: Registry) -> None:
+    r = registry
+    rights(r)  # P-1: RENT, held by alice and bob
+    r.register("P-2", [(r.carol, 10_000)])
+    r.ok([r.carol, r.registrar], [issue_revenue_rights("P-2", "RENT2", 100)])
+    # Naming P-1 with P-2's rights would hand P-1's holders a stake in P-2's revenue.
+    r.fails("land.bad_payment_asset", [r.carol], [distribute_revenue("P-1", "RENT2", 10)])
+    assert r.balance("RENT2", r.carol) == 100
+    r.ok([r.carol], [distribute_revenue("P-1", "CITY", 10)])

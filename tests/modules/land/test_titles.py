@@ -9,7 +9,7 @@ from tests.modules.land.conftest import DEED, LOAN, LOAN2, SALE, SURVEY, Registr
 
 from metrobloc.errors import InvalidInput
 from metrobloc.modules.land import queries
-from metrobloc.sdk import create_lien, register_parcel, release_lien, transfer_parcel
+from metrobloc.sdk import create_lien, issue_revenue_rights, register_parcel, release_lien, transfer_parcel
 
 
 def owners(registry: Registry, parcel: str = "P-1") -> list[dict[str, Any]]:
@@ -77,8 +77,8 @@ def test_shares_are_basis_points_of_distinct_owners_summing_to_10000(
 @pytest.mark.parametrize(
     "field, value, code",
     [
-        ("parcel", "p-1", "msg.bad_string"),
-        ("parcel", "P/1", "msg.bad_string"),
+        ("parcel", "p-1", "land.bad_parcel"),
+        ("parcel", "P/1", "land.bad_parcel"),
         ("district", "North", "msg.bad_string"),
         ("area_m2", 0, "msg.bad_integer"),
         ("area_m2", "1000", "msg.bad_integer"),
@@ -92,6 +92,26 @@ def test_registration_format_is_checked_at_admission(registry: Registry, field: 
     with pytest.raises(InvalidInput) as err:
         registry.ledger.tx([registry.registrar], [msg])
     assert err.value.code == code
+
+
+def test_prices_ids_and_digests_are_checked_in_full_at_admission(registry: Registry) -> None:
+    alice = registry.alice.address
+    cases = [
+        ({**transfer_parcel("P-1", [(alice, 10_000)], SALE), "price": "250000"}, "land.bad_price"),
+        ({**transfer_parcel("P-1", [(alice, 10_000)], SALE), "price": ["CITY", "1"]}, "land.bad_price"),
+        (transfer_parcel("p-1", [(alice, 10_000)], SALE), "land.bad_parcel"),
+        (create_lien("P 1", alice, 1, "CITY", LOAN), "land.bad_parcel"),
+        (release_lien("", 1), "land.bad_parcel"),
+        # A final newline would pass re.match with "$": "P-1\n" is not "P-1", nor "RENT\n" a symbol.
+        (transfer_parcel("P-1\n", [(alice, 10_000)], SALE), "land.bad_parcel"),
+        (register_parcel("P-1", "north\n", 1, [(alice, 10_000)], [DEED]), "msg.bad_string"),
+        ({**transfer_parcel("P-1", [(alice, 10_000)], SALE), "deed_digest": SALE + "\n"}, "land.bad_digest"),
+        (issue_revenue_rights("P-1", "RENT\n", 5), "msg.bad_string"),
+    ]
+    for msg, code in cases:
+        with pytest.raises(InvalidInput) as err:
+            registry.ledger.tx([registry.registrar], [msg])
+        assert err.value.code == code, msg
 
 
 # -- transfers -------------------------------------------------------------------------------------
@@ -267,13 +287,16 @@ def test_query_errors(registry: Registry) -> None:
     assert nf.value.code == "land.unknown_parcel"
     with pytest.raises(NotFound):
         queries.history(registry.reader, "P-404")
-    for bad in (
+    for bad_parcel in (
         lambda: queries.parcel(registry.reader, "p 1"),
-        lambda: queries.parcels_by_district(registry.reader, "X"),
+        lambda: queries.history(registry.reader, "P/1"),
     ):
         with pytest.raises(InvalidInput) as err:
-            bad()
-        assert err.value.code == "land.bad_query"
+            bad_parcel()
+        assert err.value.code == "land.bad_parcel"  # the code a message with that id gets
+    with pytest.raises(InvalidInput) as err:
+        queries.parcels_by_district(registry.reader, "X")
+    assert err.value.code == "land.bad_query"
     with pytest.raises(InvalidInput) as err:
         queries.parcels_by_owner(registry.reader, registry.alice.address, limit=0)
     assert err.value.code == "land.bad_query"

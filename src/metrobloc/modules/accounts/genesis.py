@@ -20,6 +20,6 @@ def init_genesis(ctx: Context, section: Mapping[str, Any]) -> None:
         key = b64url_decode(entry["public_key"], length=32) if entry.get("public_key") else None
         if not is_address(address) or (key is not None and address_of(key) != address):
             raise InvalidInput(f"genesis account {address!r} is not valid", "genesis.bad_account")
-        if not all(isinstance(r, str) and ROLE.match(r) for r in roles):
+        if not all(isinstance(r, str) and ROLE.fullmatch(r) for r in roles):
             raise InvalidInput(f"genesis account {address} has a bad role", "genesis.bad_account")
         keeper.put(ctx, Account(address, key, tuple(roles)))

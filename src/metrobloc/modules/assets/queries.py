@@ -11,7 +11,7 @@ from metrobloc.modules.assets.msgs import SYMBOL
 
 
 def _symbol(asset: str) -> str:
-    if not SYMBOL.match(asset):
+    if not SYMBOL.fullmatch(asset):
         raise InvalidInput(f"asset must match {SYMBOL.pattern}", "assets.bad_symbol")
     return asset
 

@@ -284,6 +284,13 @@ class LandHandlers:
         ctx.emit("land/set_oracle_policy", claim=msg.claim, oracles=",".join(msg.oracles), threshold=str(msg.threshold))
 
     def attest(self, ctx: Context, msg: Attest) -> None:
+        """Record the sender's vote and settle the claim if its value now has enough counted votes.
+
+        An oracle votes once per (claim, subject). Re-sending its identical attestation asks for a
+        recount: it settles the claim when the count has reached the threshold without a new vote
+        (threshold lowered, oracle put back in the policy, role granted again), and is refused with
+        ``land.already_attested`` otherwise.
+        """
         policy = self.keeper.policy(ctx, msg.claim)
         oracle = ctx.sender
         if oracle not in policy.oracles or not self.roles.has_role(ctx, oracle, ORACLE):
@@ -291,50 +298,78 @@ class LandHandlers:
         claim = self.keeper.claim(ctx, msg.claim, msg.subject)
         if claim.settled is not None:
             raise Conflict(f"{msg.claim} for {msg.subject} is already settled", errors.CLAIM_SETTLED)
-        if any(a.oracle == oracle for a in claim.attestations):
-            raise Conflict(f"{oracle} already attested {msg.claim} for {msg.subject}", errors.ALREADY_ATTESTED)
-        attestations = (*claim.attestations, Attestation(oracle, msg.value_digest, ctx.height, ctx.tx_hash))
-        agreeing = tuple(
-            a.oracle for a in attestations if a.value_digest == msg.value_digest and a.oracle in policy.oracles
-        )
-        settled = None
-        if len(agreeing) >= policy.threshold:
-            settled = Settlement(msg.value_digest, ctx.height, ctx.tx_hash, agreeing)
-        claim = Claim(msg.claim, msg.subject, attestations, settled)
+        earlier = next((a for a in claim.attestations if a.oracle == oracle), None)
+        if earlier is None:
+            vote = Attestation(oracle, msg.value_digest, ctx.height, ctx.tx_hash)
+            claim = replace(claim, attestations=(*claim.attestations, vote))
+        elif earlier.value_digest != msg.value_digest:
+            raise Conflict(
+                f"{oracle} already attested {earlier.value_digest} as {msg.claim} of {msg.subject}",
+                errors.ALREADY_ATTESTED,
+            )
+        agreeing = self.counted_votes(ctx, policy, claim, msg.value_digest)
+        settles = len(agreeing) >= policy.threshold
+        if earlier is not None and not settles:
+            raise Conflict(
+                f"{oracle} already attested {msg.claim} of {msg.subject}; a recount finds {len(agreeing)} of the "
+                f"{policy.threshold} votes needed",
+                errors.ALREADY_ATTESTED,
+            )
+        if settles:
+            claim = replace(claim, settled=Settlement(msg.value_digest, ctx.height, ctx.tx_hash, agreeing))
         self.keeper.put_claim(ctx, claim)
-        disagreement = "true" if len(claim.values()) > 1 else "false"
+        if earlier is None:
+            self.announce_vote(ctx, msg, claim, len(agreeing), policy.threshold)
+        if settles:
+            self.announce_settlement(ctx, msg, agreeing)
+
+    def counted_votes(self, ctx: Context, policy: Policy, claim: Claim, value_digest: str) -> tuple[str, ...]:
+        """The oracles whose vote for ``value_digest`` counts now, in attestation order.
+
+        Votes are counted when the claim settles, not when they are cast: a vote counts while its
+        oracle is in the current policy and holds the ``oracle`` role.
+        """
+        return tuple(
+            a.oracle
+            for a in claim.attestations
+            if a.value_digest == value_digest
+            and a.oracle in policy.oracles
+            and self.roles.has_role(ctx, a.oracle, ORACLE)
+        )
+
+    def announce_vote(self, ctx: Context, msg: Attest, claim: Claim, agreeing: int, threshold: int) -> None:
         ctx.emit(
             "land/attest",
             claim=msg.claim,
             subject=msg.subject,
-            oracle=oracle,
+            oracle=ctx.sender,
             value_digest=msg.value_digest,
-            agreeing=str(len(agreeing)),
-            threshold=str(policy.threshold),
-            disagreement=disagreement,
+            agreeing=str(agreeing),
+            threshold=str(threshold),
+            disagreement="true" if len(claim.values()) > 1 else "false",
         )
-        on_parcel = PARCEL.match(msg.subject) is not None
-        if on_parcel:
+        if PARCEL.fullmatch(msg.subject):
             self.keeper.record(
-                ctx, msg.subject, "land/attest", claim=msg.claim, oracle=oracle, value_digest=msg.value_digest
+                ctx, msg.subject, "land/attest", claim=msg.claim, oracle=ctx.sender, value_digest=msg.value_digest
             )
-        if settled is not None:
-            ctx.emit(
+
+    def announce_settlement(self, ctx: Context, msg: Attest, agreeing: tuple[str, ...]) -> None:
+        ctx.emit(
+            "land/claim_settled",
+            claim=msg.claim,
+            subject=msg.subject,
+            value_digest=msg.value_digest,
+            oracles=",".join(agreeing),
+        )
+        if PARCEL.fullmatch(msg.subject):
+            self.keeper.record(
+                ctx,
+                msg.subject,
                 "land/claim_settled",
                 claim=msg.claim,
-                subject=msg.subject,
                 value_digest=msg.value_digest,
-                oracles=",".join(agreeing),
+                oracles=list(agreeing),
             )
-            if on_parcel:
-                self.keeper.record(
-                    ctx,
-                    msg.subject,
-                    "land/claim_settled",
-                    claim=msg.claim,
-                    value_digest=msg.value_digest,
-                    oracles=list(agreeing),
-                )
 
     def issue_revenue_rights(self, ctx: Context, msg: IssueRevenueRights) -> None:
         parcel = self.keeper.active_parcel(ctx, msg.parcel)
@@ -362,8 +397,13 @@ class LandHandlers:
         rights = parcel.revenue_rights
         if rights is None:
             raise NotFound(f"{msg.parcel} has no revenue rights", errors.NO_RIGHTS)
-        if msg.asset == rights:
-            raise Conflict(f"revenue is paid in another asset than the rights {rights}", errors.BAD_PAYMENT_ASSET)
+        assert self.keeper.rights_parcel(ctx, rights) == parcel.parcel
+        paid_in_rights_of = self.keeper.rights_parcel(ctx, msg.asset)
+        if paid_in_rights_of is not None:
+            raise Conflict(
+                f"{msg.asset} is the revenue rights of {paid_in_rights_of}; revenue is paid in another asset",
+                errors.BAD_PAYMENT_ASSET,
+            )
         holders = self.assets.holders(ctx, rights)
         if not any(balance for _, balance in holders):
             raise Conflict(f"nobody holds {rights} any more", errors.NO_HOLDERS)

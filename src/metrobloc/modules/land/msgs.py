@@ -185,15 +185,25 @@ def registration_digest(msg: RegisterParcel) -> str:
 # -- field checks -----------------------------------------------------------------------------------
 
 
+def _text(msg: Mapping[str, Any], name: str, pattern: re.Pattern[str], code: str = "msg.bad_string") -> str:
+    """A string field matching ``pattern`` in full (``re.match`` with ``$`` would let a final newline in)."""
+    value = msg[name]
+    if not isinstance(value, str) or not pattern.fullmatch(value):
+        raise InvalidInput(f"{name} must be a string matching {pattern.pattern}", code)
+    return value
+
+
+def parcel_id(value: Any, name: str = "parcel") -> str:
+    """A parcel id; ``land.bad_parcel`` otherwise, in a message as in a query."""
+    return _text({name: value}, name, PARCEL, errors.BAD_PARCEL)
+
+
 def _parcel(msg: Mapping[str, Any], name: str = "parcel") -> str:
-    return fields.string(msg, name, pattern=PARCEL)
+    return parcel_id(msg[name], name)
 
 
 def _digest(msg: Mapping[str, Any], name: str) -> str:
-    value = msg[name]
-    if not isinstance(value, str) or not DIGEST.match(value):
-        raise InvalidInput(f"{name} must be a SHA-256 digest in lower-case hex", errors.BAD_DIGEST)
-    return value
+    return _text(msg, name, DIGEST, errors.BAD_DIGEST)
 
 
 def _area(msg: Mapping[str, Any]) -> int:
@@ -238,11 +248,11 @@ def _distinct(values: list[str], name: str, code: str) -> tuple[str, ...]:
 def parse_register_parcel(msg: Mapping[str, Any]) -> RegisterParcel:
     fields.exact_fields(msg, {"parcel", "district", "area_m2", "owners", "documents"})
     documents = _list(msg, "documents", 1, MAX_DOCUMENTS, errors.BAD_DOCUMENTS)
-    if not all(isinstance(d, str) and DIGEST.match(d) for d in documents):
+    if not all(isinstance(d, str) and DIGEST.fullmatch(d) for d in documents):
         raise InvalidInput("documents must be SHA-256 digests in lower-case hex", errors.BAD_DOCUMENTS)
     return RegisterParcel(
         _parcel(msg),
-        fields.string(msg, "district", pattern=DISTRICT),
+        _text(msg, "district", DISTRICT),
         _area(msg),
         parse_shares(msg, "owners"),
         _distinct(documents, "documents", errors.BAD_DOCUMENTS),
@@ -255,9 +265,9 @@ def parse_transfer(msg: Mapping[str, Any]) -> TransferParcel:
     if msg.get("price") is not None:
         raw = msg["price"]
         if not isinstance(raw, dict):
-            raise InvalidInput("price must be {asset, amount} or null", "msg.bad_price")
+            raise InvalidInput("price must be {asset, amount} or null", errors.BAD_PRICE)
         fields.exact_fields(raw, {"asset", "amount"})
-        price = Price(fields.string(raw, "asset", pattern=SYMBOL), fields.amount(raw, "amount", positive=False))
+        price = Price(_text(raw, "asset", SYMBOL), fields.amount(raw, "amount", positive=False))
     return TransferParcel(_parcel(msg), parse_shares(msg, "to"), price, _digest(msg, "deed_digest"))
 
 
@@ -267,7 +277,7 @@ def parse_create_lien(msg: Mapping[str, Any]) -> CreateLien:
         _parcel(msg),
         fields.address(msg, "lender"),
         fields.amount(msg, "amount"),
-        fields.string(msg, "asset", pattern=SYMBOL),
+        _text(msg, "asset", SYMBOL),
         _digest(msg, "reference_digest"),
     )
 
@@ -292,9 +302,7 @@ def parse_split(msg: Mapping[str, Any]) -> SplitParcel:
 
 def parse_merge(msg: Mapping[str, Any]) -> MergeParcels:
     fields.exact_fields(msg, {"parcels", "into"})
-    parcels = _list(msg, "parcels", 2, MAX_PARTS, errors.BAD_PARCELS)
-    if not all(isinstance(p, str) and PARCEL.match(p) for p in parcels):
-        raise InvalidInput(f"parcels must match {PARCEL.pattern}", errors.BAD_PARCELS)
+    parcels = [parcel_id(p, "parcels") for p in _list(msg, "parcels", 2, MAX_PARTS, errors.BAD_PARCELS)]
     into = _parcel(msg, "into")
     _distinct([*parcels, into], "parcels and into", errors.BAD_PARCELS)
     return MergeParcels(tuple(parcels), into)
@@ -308,25 +316,23 @@ def parse_set_oracle_policy(msg: Mapping[str, Any]) -> SetOraclePolicy:
     threshold = msg["threshold"]
     if type(threshold) is not int or not 1 <= threshold <= len(addresses):
         raise InvalidInput(f"threshold must be an integer in 1..{len(addresses)}", errors.BAD_POLICY)
-    return SetOraclePolicy(
-        fields.string(msg, "claim", pattern=CLAIM), _distinct(addresses, "oracles", errors.BAD_POLICY), threshold
-    )
+    return SetOraclePolicy(_text(msg, "claim", CLAIM), _distinct(addresses, "oracles", errors.BAD_POLICY), threshold)
 
 
 def parse_attest(msg: Mapping[str, Any]) -> Attest:
     fields.exact_fields(msg, {"claim", "subject", "value_digest"})
     return Attest(
-        fields.string(msg, "claim", pattern=CLAIM),
-        fields.string(msg, "subject", pattern=SUBJECT),
+        _text(msg, "claim", CLAIM),
+        _text(msg, "subject", SUBJECT),
         _digest(msg, "value_digest"),
     )
 
 
 def parse_issue_revenue_rights(msg: Mapping[str, Any]) -> IssueRevenueRights:
     fields.exact_fields(msg, {"parcel", "asset", "shares"})
-    return IssueRevenueRights(_parcel(msg), fields.string(msg, "asset", pattern=SYMBOL), fields.amount(msg, "shares"))
+    return IssueRevenueRights(_parcel(msg), _text(msg, "asset", SYMBOL), fields.amount(msg, "shares"))
 
 
 def parse_distribute(msg: Mapping[str, Any]) -> Distribute:
     fields.exact_fields(msg, {"parcel", "asset", "amount"})
-    return Distribute(_parcel(msg), fields.string(msg, "asset", pattern=SYMBOL), fields.amount(msg, "amount"))
+    return Distribute(_parcel(msg), _text(msg, "asset", SYMBOL), fields.amount(msg, "amount"))

@@ -15,7 +15,7 @@ from metrobloc.codec import decode_address
 from metrobloc.errors import InvalidInput, NotFound
 from metrobloc.modules.land import errors, keys
 from metrobloc.modules.land.keeper import LandKeeper, Scanner
-from metrobloc.modules.land.msgs import CLAIM, DISTRICT, PARCEL, SUBJECT
+from metrobloc.modules.land.msgs import CLAIM, DISTRICT, SUBJECT, parcel_id
 from metrobloc.modules.land.records import PENDING, SETTLED, Claim, HistoryEntry, Lien
 
 MAX_PAGE = 100
@@ -23,7 +23,7 @@ CURSOR = re.compile(r"^[A-Za-z0-9:._/-]{1,256}$")
 
 
 def _check(value: str, pattern: re.Pattern[str], name: str) -> str:
-    if not pattern.match(value):
+    if not pattern.fullmatch(value):
         raise InvalidInput(f"{name} must match {pattern.pattern}", errors.BAD_QUERY)
     return value
 
@@ -53,39 +53,39 @@ def _lien_json(lien: Lien, rank: int | None) -> dict[str, Any]:
     return {**lien.to_json(), "rank": rank}
 
 
-def parcel(state: Scanner, parcel_id: str) -> dict[str, Any]:
+def parcel(state: Scanner, parcel: str) -> dict[str, Any]:
     """``GET /v1/land/parcels/{parcel}``: title, active liens in rank order, settled claims."""
-    record = LandKeeper().parcel(state, _check(parcel_id, PARCEL, "parcel"))
+    record = LandKeeper().parcel(state, parcel_id(parcel))
     liens = [_lien_json(lien, i + 1) for i, lien in enumerate(LandKeeper().active_liens(state, record))]
-    claims, _ = _scan(state, keys.subject_prefix(parcel_id), MAX_PAGE, None)
+    claims, _ = _scan(state, keys.subject_prefix(parcel), MAX_PAGE, None)
     settled = []
     for name in claims:
-        claim = LandKeeper().claim(state, name, parcel_id)
+        claim = LandKeeper().claim(state, name, parcel)
         assert claim.settled is not None
         settled.append({"claim": name, **claim.settled.to_json()})
     return {
         **record.to_json(),
         "liens": liens,
         "claims": settled,
-        "history": f"/v1/land/parcels/{parcel_id}/history",
+        "history": f"/v1/land/parcels/{parcel}/history",
     }
 
 
-def history(state: Scanner, parcel_id: str, *, after: int = 0, limit: int = MAX_PAGE) -> dict[str, Any]:
+def history(state: Scanner, parcel: str, *, after: int = 0, limit: int = MAX_PAGE) -> dict[str, Any]:
     """``GET /v1/land/parcels/{parcel}/history``: every event, oldest first, with its proof link."""
-    _check(parcel_id, PARCEL, "parcel")
+    parcel_id(parcel)
     _page(limit, None)
     if after < 0:
         raise InvalidInput("after must be a history seq >= 0", errors.BAD_QUERY)
-    prefix = keys.history_prefix(parcel_id)
-    rows = state.scan(prefix, limit, keys.history_key(parcel_id, after) if after else None)
-    if not rows and state.get(keys.history_length_key(parcel_id)) is None:
-        raise NotFound(f"no parcel {parcel_id}", errors.UNKNOWN_PARCEL)
+    prefix = keys.history_prefix(parcel)
+    rows = state.scan(prefix, limit, keys.history_key(parcel, after) if after else None)
+    if not rows and state.get(keys.history_length_key(parcel)) is None:
+        raise NotFound(f"no parcel {parcel}", errors.UNKNOWN_PARCEL)
     events = []
     for _, raw in rows:
         entry = HistoryEntry.from_json(orjson.loads(raw))
         events.append({**entry.to_json(), "proof": proof_link(entry.tx_hash)})
-    return {"parcel": parcel_id, "events": events, "next": events[-1]["seq"] if len(events) == limit else None}
+    return {"parcel": parcel, "events": events, "next": events[-1]["seq"] if len(events) == limit else None}
 
 
 def _parcels(state: Scanner, prefix: bytes, limit: int, after: str | None) -> dict[str, Any]:
@@ -116,15 +116,15 @@ def liens_by_lender(state: Scanner, lender: str, *, after: str | None = None, li
     keeper = LandKeeper()
     out = []
     for ref in refs:
-        parcel_id, lien_id = ref.split("/")
-        ranked = keeper.active_liens(state, keeper.parcel(state, parcel_id))
+        on_parcel, lien_id = ref.split("/")
+        ranked = keeper.active_liens(state, keeper.parcel(state, on_parcel))
         rank = next(i for i, lien in enumerate(ranked) if lien.lien_id == int(lien_id))
         prior = [_lien_json(lien, i + 1) for i, lien in enumerate(ranked[:rank])]
         out.append({**_lien_json(ranked[rank], rank + 1), "prior_liens": prior})
     return {"lender": lender, "liens": out, "next": cursor}
 
 
-def _claim_json(claim: Claim, threshold: int | None) -> dict[str, Any]:
+def _claim_json(claim: Claim, threshold: int) -> dict[str, Any]:
     tally: dict[str, int] = {}
     for a in claim.attestations:
         tally[a.value_digest] = tally.get(a.value_digest, 0) + 1
@@ -137,17 +137,16 @@ def _claim_json(claim: Claim, threshold: int | None) -> dict[str, Any]:
     }
 
 
-def _threshold(state: Scanner, claim: str) -> int | None:
-    raw = state.get(keys.policy_key(claim))
-    return None if raw is None else int(orjson.loads(raw)["threshold"])
-
-
 def claim(state: Scanner, claim_name: str, subject: str) -> dict[str, Any]:
-    """``GET /v1/land/attestations?claim=&subject=``: every attestation, the tally and the settlement."""
+    """``GET /v1/land/attestations?claim=&subject=``: every attestation, the tally and the settlement.
+
+    A claim name without a policy is unknown (404 ``land.unknown_policy``: nothing can have been
+    attested under it); a subject nobody attested yet under a policy is pending with no attestations.
+    """
     _check(claim_name, CLAIM, "claim")
     _check(subject, SUBJECT, "subject")
-    record = LandKeeper().claim(state, claim_name, subject)
-    return _claim_json(record, _threshold(state, claim_name))
+    threshold = LandKeeper().policy(state, claim_name).threshold
+    return _claim_json(LandKeeper().claim(state, claim_name, subject), threshold)
 
 
 def claims(
@@ -162,7 +161,7 @@ def claims(
     out = []
     for ref in refs:
         name, subject = (claim_name, ref) if claim_name is not None else ref.split("/")
-        out.append(_claim_json(keeper.claim(state, name, subject), _threshold(state, name)))
+        out.append(_claim_json(keeper.claim(state, name, subject), keeper.policy(state, name).threshold))
     return {"status": status, "claim": claim_name, "claims": out, "next": cursor}
 
 

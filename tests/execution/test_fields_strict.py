@@ -1,0 +1,26 @@
+"""Field patterns match the whole value: a trailing newline is not a valid symbol, amount or hash."""
+
+from __future__ import annotations
+
+import pytest
+
+from metrobloc.errors import InvalidInput, MetroblocError
+from metrobloc.execution import fields
+from metrobloc.ledger.proofs import _hex32
+from metrobloc.sdk import Keystore
+
+
+def test_an_amount_with_a_trailing_newline_is_refused() -> None:
+    assert fields.amount({"a": "12"}, "a") == 12
+    with pytest.raises(InvalidInput):
+        fields.amount({"a": "12\n"}, "a")
+
+
+def test_a_hash_with_a_trailing_newline_is_refused() -> None:
+    with pytest.raises(MetroblocError):
+        _hex32("ab" * 32 + "\n")
+
+
+def test_a_key_name_with_a_trailing_newline_is_refused(tmp_path: object) -> None:
+    with pytest.raises(MetroblocError):
+        Keystore(str(tmp_path)).new("alice\n")
