@@ -13,10 +13,9 @@ from typing import Any
 
 from metrobloc.errors import InvalidInput, MetroblocError
 from metrobloc.execution import Context
-from metrobloc.modules.land.handlers import shares_json
 from metrobloc.modules.land.keeper import LandKeeper
 from metrobloc.modules.land.msgs import parse_register_parcel, parse_set_oracle_policy
-from metrobloc.modules.land.records import ACTIVE, Parcel, Policy
+from metrobloc.modules.land.records import Policy
 
 
 def init_genesis(ctx: Context, section: Mapping[str, Any]) -> None:
@@ -28,16 +27,6 @@ def init_genesis(ctx: Context, section: Mapping[str, Any]) -> None:
         for entry in section.get("parcels", []):
             msg = parse_register_parcel(entry)
             keeper.require_new(ctx, msg.parcel)
-            keeper.add_parcel(ctx, Parcel(msg.parcel, msg.district, msg.area_m2, msg.owners, msg.documents, ACTIVE, 0))
-            keeper.record(
-                ctx,
-                msg.parcel,
-                "land/register_parcel",
-                district=msg.district,
-                area_m2=msg.area_m2,
-                owners=shares_json(msg.owners),
-                documents=list(msg.documents),
-                authority="genesis",
-            )
+            keeper.register(ctx, msg, "genesis")  # at height 0
     except (MetroblocError, KeyError, TypeError, AttributeError) as exc:
         raise InvalidInput(f"genesis land section: {exc}", "genesis.bad_land") from exc

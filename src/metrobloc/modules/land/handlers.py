@@ -93,19 +93,7 @@ class LandHandlers:
                     errors.REGISTRAR_REQUIRED,
                 )
             authority = "oracles"
-        self.keeper.add_parcel(
-            ctx, Parcel(msg.parcel, msg.district, msg.area_m2, msg.owners, msg.documents, ACTIVE, ctx.height)
-        )
-        self.keeper.record(
-            ctx,
-            msg.parcel,
-            "land/register_parcel",
-            district=msg.district,
-            area_m2=msg.area_m2,
-            owners=shares_json(msg.owners),
-            documents=list(msg.documents),
-            authority=authority,
-        )
+        self.keeper.register(ctx, msg, authority)
         ctx.emit(
             "land/register_parcel",
             parcel=msg.parcel,

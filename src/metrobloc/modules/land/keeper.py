@@ -15,7 +15,7 @@ from metrobloc.codec import canonical_json_checked
 from metrobloc.errors import Conflict, NotFound
 from metrobloc.execution import Context
 from metrobloc.modules.land import errors, keys
-from metrobloc.modules.land.msgs import Share
+from metrobloc.modules.land.msgs import RegisterParcel, Share
 from metrobloc.modules.land.records import (
     ACTIVE,
     PENDING,
@@ -83,6 +83,25 @@ class LandKeeper:
         self.put_parcel(state, parcel)
         state.set(keys.district_index(parcel.district, parcel.parcel), keys.MARK)
         self._index_owners(state, parcel.parcel, parcel.owners, add=True)
+
+    def register(self, ctx: Context, msg: RegisterParcel, authority: str) -> None:
+        """A parcel's first registration: the record, its indexes and its history entry.
+
+        ``authority`` says what allowed it: "registrar", "oracles" or "genesis".
+        """
+        self.add_parcel(
+            ctx, Parcel(msg.parcel, msg.district, msg.area_m2, msg.owners, msg.documents, ACTIVE, ctx.height)
+        )
+        self.record(
+            ctx,
+            msg.parcel,
+            "land/register_parcel",
+            district=msg.district,
+            area_m2=msg.area_m2,
+            owners=[o.to_json() for o in msg.owners],
+            documents=list(msg.documents),
+            authority=authority,
+        )
 
     def put_parcel(self, state: Writer, parcel: Parcel) -> None:
         _store(state, keys.parcel_key(parcel.parcel), parcel.to_json())
