@@ -13,7 +13,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from metrobloc.codec import b64url_encode
 from metrobloc.crypto import PrivateKey
-from metrobloc.ledger import Attestation, Genesis, Header, tx_root
+from metrobloc.ledger import Attestation, Genesis, Header, parse_tx, tx_root
 from metrobloc.ledger.blocks import HEADER_FIELDS
 from metrobloc.sdk import ApiError, create_asset, grant_role, mint, transfer
 
@@ -122,6 +122,17 @@ def test_missing_blocks_are_404(chain: Setup) -> None:
     tip = chain.client.status()["height"]
     error_of(chain.http.get(f"/v1/blocks/{tip + 1}"), 404, "blocks.not_found")
     error_of(chain.http.get("/v1/blocks/0"), 400, "blocks.bad_height")
+    error_of(chain.http.get(f"/v1/blocks/{tip + 1}/txs"), 404, "blocks.not_found")
+    error_of(chain.http.get("/v1/blocks/0/txs"), 400, "blocks.bad_height")
+
+
+def test_a_blocks_txs_are_the_signed_txs_it_executed(chain: Setup) -> None:
+    """What a catching-up peer re-executes: the txs in block order, and the log position of the cut."""
+    receipt = chain.receipts[0]
+    body = chain.http.get(f"/v1/blocks/{receipt['height']}/txs").json()
+    assert body["height"] == receipt["height"] and body["position"] >= 1
+    hashes = [parse_tx(tx).hash for tx in body["txs"]]
+    assert hashes == chain.client.block(receipt["height"])["tx_hashes"]
 
 
 def test_blocks_latest_is_404_before_the_first_block(node_factory: Any, tmp_path: Any) -> None:

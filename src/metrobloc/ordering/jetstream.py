@@ -199,8 +199,7 @@ class JetStreamOrderer:
             )
         )
         self._last_seq = self._last_cut = after
-        await self._subscribe_log(after + 1)
-        await self._subscribe_announcements()
+        await self._subscribe_both()
         loop = asyncio.get_running_loop()
         self._tasks = [loop.create_task(self._cut_loop()), loop.create_task(self._watch_loop())]
 
@@ -340,31 +339,24 @@ class JetStreamOrderer:
                 raise Unavailable(f"stream {config.name} is not usable: {problem}")
             await asyncio.sleep(0.25)
 
-    async def _subscribe_log(self, start_seq: int) -> None:
-        assert self._js is not None
-        sub = await self._js.subscribe(
-            self.names.log_filter,
-            stream=self.names.log_stream,
-            cb=self._on_log_message,
-            ordered_consumer=True,
-            idle_heartbeat=2.0,
-            deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
-            config=ConsumerConfig(opt_start_seq=max(1, start_seq)),
-        )
-        self._subs.append(sub)
-
-    async def _subscribe_announcements(self) -> None:
-        assert self._js is not None
-        sub = await self._js.subscribe(
-            self.names.announce_subject,
-            stream=self.names.announce_stream,
-            cb=self._on_announcement,
-            ordered_consumer=True,
-            idle_heartbeat=2.0,
-            deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
-            config=ConsumerConfig(opt_start_seq=self._announce_seq + 1),
-        )
-        self._subs.append(sub)
+    async def _subscribe_both(self) -> None:
+        """Ordered consumers of the log and the announcements, each from the next unread sequence."""
+        for subject, stream, cb, start_seq in (
+            (self.names.log_filter, self.names.log_stream, self._on_log_message, self._last_seq + 1),
+            (self.names.announce_subject, self.names.announce_stream, self._on_announcement, self._announce_seq + 1),
+        ):
+            assert self._js is not None
+            self._subs.append(
+                await self._js.subscribe(
+                    subject,
+                    stream=stream,
+                    cb=cb,
+                    ordered_consumer=True,
+                    idle_heartbeat=2.0,
+                    deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
+                    config=ConsumerConfig(opt_start_seq=start_seq),
+                )
+            )
 
     async def _on_log_message(self, msg: Msg) -> None:
         seq = msg.metadata.sequence.stream
@@ -410,8 +402,7 @@ class JetStreamOrderer:
                 with contextlib.suppress(Exception):
                     await sub.unsubscribe()
             self._subs = []
-            await self._subscribe_log(self._last_seq + 1)
-            await self._subscribe_announcements()
+            await self._subscribe_both()
         except Exception as exc:  # noqa: BLE001 - the watch loop tries again
             log.warning("resubscribing failed: %s", exc)
         finally:
