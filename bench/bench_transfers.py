@@ -59,11 +59,32 @@ def main() -> None:
         if args.network:
             net = Path(tmp) / "NET"
             p = [free_port() for _ in range(4)]
-            subprocess.run([*cli, "network", "init", "--dir", str(net), "--nats-port", str(p[0]),
-                            "--cluster-port", str(p[1]), "--monitor-port", str(p[2]), "--api-port", str(p[3])],
-                           check=True, capture_output=True)
-            proc = subprocess.Popen([*cli, "network", "up", "--dir", str(net)], stdout=subprocess.PIPE,
-                                    stderr=subprocess.DEVNULL, text=True, start_new_session=True)
+            subprocess.run(
+                [
+                    *cli,
+                    "network",
+                    "init",
+                    "--dir",
+                    str(net),
+                    "--nats-port",
+                    str(p[0]),
+                    "--cluster-port",
+                    str(p[1]),
+                    "--monitor-port",
+                    str(p[2]),
+                    "--api-port",
+                    str(p[3]),
+                ],
+                check=True,
+                capture_output=True,
+            )
+            proc = subprocess.Popen(
+                [*cli, "network", "up", "--dir", str(net)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                text=True,
+                start_new_session=True,
+            )
             assert proc.stdout is not None
             urls = [proc.stdout.readline().split(": ", 1)[1].strip() for _ in range(3)]
             target = ["--network", str(net)]
@@ -71,8 +92,12 @@ def main() -> None:
         else:
             data, port = Path(tmp) / "node", free_port()
             urls = [f"http://127.0.0.1:{port}"]
-            proc = subprocess.Popen([*cli, "up", "--data-dir", str(data), "--port", str(port)],
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
+            proc = subprocess.Popen(
+                [*cli, "up", "--data-dir", str(data), "--port", str(port)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
             target = ["--node", urls[0], "--data-dir", str(data)]
             stop_signal = signal.SIGTERM
         try:
@@ -81,8 +106,13 @@ def main() -> None:
             figures: dict[str, list[tuple[float, float, float]]] = {}
             for run in range(args.runs):
                 modes = [f"--mode={m}" for m in args.modes.split(",")]
-                out = subprocess.run([*cli, "bench", "transfers", *target, "--txs", str(args.txs), *modes],
-                                     check=True, capture_output=True, text=True, timeout=600).stdout
+                out = subprocess.run(
+                    [*cli, "bench", "transfers", *target, "--txs", str(args.txs), *modes],
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                    timeout=600,
+                ).stdout
                 for line in out.splitlines():
                     print(f"run {run + 1}: {line}", flush=True)
                     m = LINE.match(line)
@@ -90,10 +120,12 @@ def main() -> None:
                         tps = float(m.group(3).replace(",", ""))
                         figures.setdefault(m.group(1), []).append((tps, float(m.group(4)), float(m.group(5))))
             for mode, runs in figures.items():
-                print(f"median of {len(runs)} runs, {mode}: "
-                      f"{statistics.median(r[0] for r in runs):,.0f} tx/s, "
-                      f"p50 {statistics.median(r[1] for r in runs):.0f} ms, "
-                      f"p99 {statistics.median(r[2] for r in runs):.0f} ms")
+                print(
+                    f"median of {len(runs)} runs, {mode}: "
+                    f"{statistics.median(r[0] for r in runs):,.0f} tx/s, "
+                    f"p50 {statistics.median(r[1] for r in runs):.0f} ms, "
+                    f"p99 {statistics.median(r[2] for r in runs):.0f} ms"
+                )
         finally:
             os.kill(proc.pid, stop_signal)
             proc.wait(timeout=60)

@@ -1,12 +1,9 @@
-"""Reading request bodies within a byte limit, and parsing them as strict JSON."""
+"""Reading request bodies within a byte limit."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import Request
 
-from metrobloc.codec import parse_json
 from metrobloc.errors import InvalidInput, TooLarge
 
 
@@ -26,10 +23,3 @@ async def read_limited(request: Request, limit: int) -> bytes:
             raise TooLarge(f"request body exceeds {limit} bytes", "request.too_large")
         chunks.append(chunk)
     return b"".join(chunks)
-
-
-async def read_json(request: Request, limit: int, *, max_depth: int = 32) -> Any:
-    body = await read_limited(request, limit)
-    if not body:
-        raise InvalidInput("request body is empty; send JSON", "codec.bad_json")
-    return parse_json(body, max_depth=max_depth)

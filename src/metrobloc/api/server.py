@@ -15,8 +15,8 @@ from starlette.responses import Response, StreamingResponse
 
 from metrobloc import __version__
 from metrobloc.api import errors
-from metrobloc.api.bodies import read_json
-from metrobloc.errors import InvalidInput, MetroblocError, NotFound, TooLarge, Unavailable
+from metrobloc.api.bodies import read_limited
+from metrobloc.errors import InvalidInput, NotFound, Unavailable
 from metrobloc.node import Node
 from metrobloc.node.admission import Admitted
 from metrobloc.node.app import module_routers
@@ -46,18 +46,21 @@ def _hash(tx_hash: str) -> str:
     return tx_hash
 
 
-def create_api(node: Node, *, manage_node: bool = True) -> FastAPI:
-    """The API of ``node``; with ``manage_node`` the app starts and stops the node itself."""
+def create_api(node: Node, *, start_node: bool = True) -> FastAPI:
+    """The API of ``node``; the app stops the node when it shuts down, and starts it if ``start_node``.
+
+    Stopping belongs to the app's shutdown: uvicorn re-raises SIGTERM once the server is done,
+    which ends the process before any code after ``serve()`` runs.
+    """
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        if manage_node:
+        if start_node:
             await node.start()
         try:
             yield
         finally:
-            if manage_node:
-                await node.stop()
+            await node.stop()
 
     app = FastAPI(
         title="MetroBloc node API",
@@ -98,11 +101,7 @@ def create_api(node: Node, *, manage_node: bool = True) -> FastAPI:
     )
     async def submit_tx(request: Request, wait: bool = False, timeout: float | None = Query(None, ge=0)) -> Response:
         require_running()
-        obj = await read_json(request, cfg.max_body_bytes)
-        [result] = await node.admission.admit([obj])
-        if isinstance(result, MetroblocError):
-            raise result
-        assert isinstance(result, Admitted)
+        result = await node.admission.admit_one(await read_limited(request, cfg.max_body_bytes))
         if not wait:
             return json_response({"tx_hash": result.tx_hash}, 202)
         receipt = await wait_for(result.tx_hash, _timeout(timeout))
@@ -118,12 +117,8 @@ def create_api(node: Node, *, manage_node: bool = True) -> FastAPI:
     )
     async def submit_batch(request: Request, wait: bool = False, timeout: float | None = Query(None, ge=0)) -> Response:
         require_running()
-        objs = await read_json(request, cfg.max_batch_body_bytes, max_depth=33)
-        if not isinstance(objs, list):
-            raise InvalidInput("a batch is a JSON list of txs", "request.bad_batch")
-        if len(objs) > cfg.max_batch_txs:
-            raise TooLarge(f"a batch holds at most {cfg.max_batch_txs} txs", "request.batch_too_large")
-        results = await node.admission.admit(objs)
+        body = await read_limited(request, cfg.max_batch_body_bytes)
+        results = await node.admission.admit_batch(body, cfg.max_batch_txs)
         out: list[dict[str, Any]] = []
         for r in results:
             if isinstance(r, Admitted):

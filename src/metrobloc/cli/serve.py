@@ -28,7 +28,7 @@ async def _serve(config: NodeConfig, log_level: str) -> None:
         message = exc.message if isinstance(exc, MetroblocError) else str(exc)
         raise Unavailable(f"the node cannot start: {message}", "node.cannot_start") from None
     try:
-        app = create_api(node, manage_node=False)
+        app = create_api(node, start_node=False)
         server = uvicorn.Server(
             uvicorn.Config(
                 app,
@@ -43,7 +43,7 @@ async def _serve(config: NodeConfig, log_level: str) -> None:
         print(f"metrobloc node {node.genesis.chain_id}: API on http://{config.host}:{config.port}", flush=True)
         await server.serve()
     finally:
-        await node.stop()
+        await node.stop()  # if the server failed before its shutdown stopped the node
 
 
 async def _quietly(stopping: object) -> None:

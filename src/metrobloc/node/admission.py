@@ -1,29 +1,25 @@
 """Admission: the checks a tx passes before it is ordered, and the durable hand-off to ordering.
 
-Stateless checks (shape, limits, chain id, message schemas), checks against the committed tip
-(expiry window, replay, the signer keys of the accounts) and signature verification, spread over
-threads. Nothing that fails reaches the ordering log. A tx is acknowledged only once the
-orderer has it durably.
+Stateless checks (strict JSON, shape, limits, chain id, message schemas, signatures) run in the
+checker's worker processes; the checks against the committed tip (expiry window, replay, the
+signer keys of the accounts) run here. Nothing that fails reaches the ordering log. A tx is
+acknowledged only once the orderer has it durably.
 """
 
 from __future__ import annotations
 
-import asyncio
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
 
-from metrobloc.errors import Conflict, InvalidTx, MetroblocError, Unauthorized, Unavailable
-from metrobloc.execution import App, PreparedTx
-from metrobloc.ledger import Genesis, parse_tx
+from metrobloc.errors import Conflict, InvalidTx, MetroblocError, Unavailable
+from metrobloc.execution import PreparedTx
+from metrobloc.ledger import Genesis, Tx
 from metrobloc.ledger.limits import MAX_VALIDITY_BLOCKS
 from metrobloc.modules.accounts import AccountsKeeper
+from metrobloc.node.checker import Checked, Checker
 from metrobloc.node.metrics import NodeMetrics
 from metrobloc.ordering import Orderer
 from metrobloc.state import Store
-
-VERIFY_CHUNK = 64
 
 
 @dataclass(frozen=True)
@@ -38,15 +34,14 @@ class Admission:
 
     def __init__(
         self,
-        app: App,
+        checker: Checker,
         genesis: Genesis,
         store: Store,
         orderer: Orderer,
         prepared: dict[bytes, PreparedTx],
         metrics: NodeMetrics,
-        threads: int,
     ) -> None:
-        self.app = app
+        self.checker = checker
         self.chain_id = genesis.chain_id
         self.store = store
         self.orderer = orderer
@@ -56,36 +51,44 @@ class Admission:
         self._committed_state = _Cached(store)
         self.pending: dict[str, float] = {}
         """Hashes admitted and not yet committed -> admission time (for commit latency)."""
-        self._pool = ThreadPoolExecutor(max(1, threads), thread_name_prefix="verify")
 
-    def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+    async def admit_one(self, body: bytes) -> Admitted:
+        """Admit the tx of a request body; raises what refuses it."""
+        [result] = await self._admit([await self.checker.check_one(body)])
+        if isinstance(result, MetroblocError):
+            raise result
+        return result
 
-    async def admit(self, objs: list[Any]) -> list[Admitted | MetroblocError]:
-        """Admit a list of parsed JSON txs; one result per tx, in order."""
-        results: list[Admitted | MetroblocError | None] = [None] * len(objs)
+    async def admit_batch(self, body: bytes, max_txs: int) -> list[Admitted | MetroblocError]:
+        """Admit the txs of a batch body; one result per tx, in order. Raises for a body that is no batch."""
+        return await self._admit(await self.checker.check_batch(body, max_txs))
+
+    async def _admit(self, outcomes: list[Checked | MetroblocError]) -> list[Admitted | MetroblocError]:
+        results: list[Admitted | MetroblocError | None] = [None] * len(outcomes)
         checked: list[tuple[int, PreparedTx]] = []
+        bad_signatures: dict[int, MetroblocError] = {}
         seen: set[str] = set()
-        for i, obj in enumerate(objs):
+        for i, outcome in enumerate(outcomes):
             try:
-                prepared = self._check(obj)
-                if prepared.tx.hash in seen:
+                if isinstance(outcome, MetroblocError):
+                    raise outcome
+                tx = outcome.prepared.tx
+                self._check_state(tx)
+                if tx.hash in seen:
                     raise Conflict("the same tx appears twice in this request", "tx.duplicate")
-                seen.add(prepared.tx.hash)
-                checked.append((i, prepared))
+                seen.add(tx.hash)
+                checked.append((i, outcome.prepared))
+                if outcome.bad_signature is not None:
+                    bad_signatures[i] = outcome.bad_signature
             except MetroblocError as exc:
                 results[i] = exc
-        checked = self._not_committed(checked, results)
-        verified = await self._verify([p for _, p in checked])
         accepted: list[tuple[int, PreparedTx, bytes]] = []
-        for (i, prepared), error in zip(checked, verified, strict=True):
-            h = prepared.tx.hash
-            if error is None and h in self.pending:  # a concurrent request got there first
-                error = Conflict(f"tx {h} is already pending", "tx.duplicate")
-            if error is not None:
-                results[i] = error
+        now = time.perf_counter()
+        for i, prepared in self._not_committed(checked, results):
+            if i in bad_signatures:
+                results[i] = bad_signatures[i]
                 continue
-            self.pending[h] = time.perf_counter()
+            self.pending[prepared.tx.hash] = now
             accepted.append((i, prepared, prepared.tx.canonical()))
         if accepted:
             await self._submit(accepted, results)
@@ -97,11 +100,8 @@ class Admission:
             out.append(r)
         return out
 
-    def _check(self, obj: Any) -> PreparedTx:
-        tx = parse_tx(obj, checked=True)  # the API parsed it with parse_json
-        if tx.chain_id != self.chain_id:
-            raise InvalidTx(f"tx is for chain {tx.chain_id!r}, this is {self.chain_id!r}", "tx.wrong_chain")
-        msgs = tuple(self.app.parse_msgs(tx.msgs))
+    def _check_state(self, tx: Tx) -> None:
+        """The checks against the committed tip: validity window, pending repeats, signer keys."""
         tip = self.store.tip.height
         if tx.valid_until <= tip:
             raise InvalidTx(f"tx expired: valid_until {tx.valid_until}, chain is at {tip}", "tx.expired")
@@ -110,7 +110,6 @@ class Admission:
         if tx.hash in self.pending:
             raise Conflict(f"tx {tx.hash} was already submitted", "tx.duplicate")
         self.accounts.check_signers(self._committed_state, tx)
-        return PreparedTx(tx, msgs)
 
     def _not_committed(
         self, checked: list[tuple[int, PreparedTx]], results: list[Admitted | MetroblocError | None]
@@ -126,16 +125,6 @@ class Admission:
             else:
                 keep.append((i, prepared))
         return keep
-
-    async def _verify(self, txs: list[PreparedTx]) -> list[MetroblocError | None]:
-        if not txs:
-            return []
-        if len(txs) == 1:
-            return _verify_chunk(txs)
-        loop = asyncio.get_running_loop()
-        chunks = [txs[i : i + VERIFY_CHUNK] for i in range(0, len(txs), VERIFY_CHUNK)]
-        parts = await asyncio.gather(*(loop.run_in_executor(self._pool, _verify_chunk, c) for c in chunks))
-        return [e for part in parts for e in part]
 
     async def _submit(
         self, accepted: list[tuple[int, PreparedTx, bytes]], results: list[Admitted | MetroblocError | None]
@@ -161,14 +150,3 @@ class _Cached:
 
     def __init__(self, store: Store) -> None:
         self.get = store.peek_cached
-
-
-def _verify_chunk(txs: list[PreparedTx]) -> list[MetroblocError | None]:
-    out: list[MetroblocError | None] = []
-    for prepared in txs:
-        try:
-            prepared.tx.verify_signatures()
-            out.append(None)
-        except Unauthorized as exc:
-            out.append(exc)
-    return out

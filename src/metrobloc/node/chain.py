@@ -37,6 +37,13 @@ def prepare(app: App, raw: bytes, *, verify: bool) -> PreparedTx:
     return PreparedTx(tx, msgs)
 
 
+def _prepare_or_error(app: App, raw: bytes) -> PreparedTx | MetroblocError:
+    try:
+        return prepare(app, raw, verify=True)
+    except MetroblocError as exc:
+        return exc
+
+
 @dataclass(frozen=True)
 class CertifiedHeader:
     """A header with enough genesis node attestations (checked by the caller)."""
@@ -64,6 +71,7 @@ class Chain:
         orderer: Orderer,
         node_key: PrivateKey,
         on_commit: Callable[[BlockRecord, list[dict[str, Any]], list[str]], None],
+        check: Callable[[list[bytes]], list[PreparedTx | MetroblocError]] | None = None,
     ) -> None:
         self.app = app
         self.genesis = genesis
@@ -72,6 +80,8 @@ class Chain:
         self.node_key = node_key
         self.executor = Executor(app, genesis.chain_id)
         self.on_commit = on_commit
+        self.check = check or (lambda raws: [_prepare_or_error(app, raw) for raw in raws])
+        """Stateless checks and signatures of txs other nodes admitted (in the checker's workers)."""
         self.prepared: dict[bytes, PreparedTx] = {}
         """Txs this node admitted, already checked: the thread skips re-checking them."""
         self._stop = threading.Event()
@@ -185,16 +195,15 @@ class Chain:
         once: repeats within the block and txs already committed are dropped, the same way on
         every node.
         """
+        local = [self.prepared.pop(raw, None) for raw in raws]
+        foreign = iter(self.check([raw for raw, p in zip(raws, local, strict=True) if p is None]))
         seen: set[str] = set()
         out: list[tuple[PreparedTx, bytes]] = []
-        for raw in raws:
-            prepared = self.prepared.pop(raw, None)
-            if prepared is None:
-                try:
-                    prepared = prepare(self.app, raw, verify=True)
-                except MetroblocError as exc:
-                    log.warning("dropping an ordered tx that fails stateless checks: %s", exc.code)
-                    continue
+        for raw, found in zip(raws, local, strict=True):
+            prepared = found or next(foreign)
+            if isinstance(prepared, MetroblocError):
+                log.warning("dropping an ordered tx that fails stateless checks: %s", prepared.code)
+                continue
             if prepared.tx.hash in seen:
                 continue
             seen.add(prepared.tx.hash)

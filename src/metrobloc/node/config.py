@@ -36,7 +36,7 @@ class NodeConfig:
     """Largest request body of POST /v1/txs/batch."""
     max_batch_txs: int = 5000
     """Most txs in one batch request."""
-    verify_threads: int = 2
-    """Threads verifying signatures in parallel (PyNaCl releases the GIL)."""
+    check_processes: int = 2
+    """Worker processes for the stateless tx checks and signatures (0: a thread of the node)."""
     wait_timeout_s: float = 30.0
     """Longest a ``wait=true`` request waits for its commit."""

@@ -20,6 +20,7 @@ from metrobloc.node.app import build_app
 from metrobloc.node.catchup import catch_up
 from metrobloc.node.certify import Certifier, Divergence
 from metrobloc.node.chain import Chain
+from metrobloc.node.checker import Checker
 from metrobloc.node.config import NodeConfig
 from metrobloc.node.datadir import load_genesis, load_node_key, lock_data_dir
 from metrobloc.node.events import CommittedBlock, EventHub
@@ -54,13 +55,17 @@ class Node:
                 monitor_urls=config.nats_monitor,
             ),
         )
-        self.chain = Chain(self.app, self.genesis, self.store, self.orderer, self.node_key, self._committed)
+        self.checker = Checker(self.app, self.genesis.chain_id, config.check_processes)
+        self.chain = Chain(
+            self.app, self.genesis, self.store, self.orderer, self.node_key, self._committed, self.checker.check_raws
+        )
         self.certifier = Certifier(self.genesis, self.store, self._diverged)
         self.orderer.on_announcement = self.certifier.receive
         self.admission = Admission(
-            self.app, self.genesis, self.store, self.orderer, self.chain.prepared, self.metrics, config.verify_threads
+            self.checker, self.genesis, self.store, self.orderer, self.chain.prepared, self.metrics
         )
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._stopped = False
         self.started_at = time.time()
 
     async def start(self) -> None:
@@ -91,9 +96,13 @@ class Node:
         await self.orderer.start(self.store.tip.orderer_position)
 
     async def stop(self) -> None:
+        """Stop everything the node started (once; later calls do nothing)."""
+        if self._stopped:
+            return
+        self._stopped = True
         await self.orderer.stop()
         await asyncio.to_thread(self.chain.stop)
-        self.admission.close()
+        await asyncio.to_thread(self.checker.close)
         self.certifier.close()
         self.store.close()
         os.close(self._lock_fd)
@@ -168,7 +177,7 @@ class Node:
         if found is None:
             raise NotFound(f"no block at height {height}", "blocks.not_found")
         block_hash, header, attestations, _ = found
-        hashes = [orjson.loads(rc)["tx_hash"] for _, rc in self.store.block_entries(height)]
+        hashes = self.store.block_tx_hashes(height)
         atts = orjson.loads(attestations)
         return {
             "header": orjson.loads(header),

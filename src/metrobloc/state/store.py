@@ -33,6 +33,13 @@ CREATE TABLE IF NOT EXISTS block_positions (height INTEGER PRIMARY KEY, position
 LEVEL_SHIFT = 40  # log node id = level << 40 | index: each level is written in ascending order
 CACHE_ENTRIES = 1 << 21
 """Committed key-values kept in memory for execution and admission (cleared when full)."""
+ROWS_PER_STATEMENT = 200
+"""Rows per multi-row INSERT (at most 5 columns: far below SQLite's 32,766 parameters).
+
+Python's sqlite3 releases the GIL around every step; ``executemany`` steps once per row, and
+under load each step then waits for the GIL again (up to the 5 ms switch interval). Writing a
+block with one step per 200 rows keeps the chain thread from stalling behind the API's threads.
+"""
 
 
 @dataclass(frozen=True)
@@ -228,17 +235,21 @@ class Store:
                     (block.height, block.block_hash, block.header, first_seq, block.attestations),
                 )
                 conn.execute("INSERT INTO block_positions VALUES (?, ?)", (block.height, block.tip.orderer_position))
-                conn.executemany(
-                    "INSERT INTO entries VALUES (?, ?, ?, ?)",
-                    ((first_seq + i, block.height, tx, rc) for i, (_, tx, rc) in enumerate(block.entries)),
+                height = block.height
+                insert_rows(
+                    conn,
+                    "INSERT INTO entries VALUES",
+                    [(first_seq + i, height, tx, rc) for i, (_, tx, rc) in enumerate(block.entries)],
                 )
-                conn.executemany(
-                    "INSERT INTO tx_index VALUES (?, ?)",
-                    ((h, first_seq + i) for i, (h, _, _) in enumerate(block.entries)),
+                insert_rows(
+                    conn,
+                    "INSERT INTO tx_index VALUES",
+                    [(h, first_seq + i) for i, (h, _, _) in enumerate(block.entries)],
                 )
-                conn.executemany(
-                    "INSERT INTO log_nodes VALUES (?, ?)",
-                    ((level << LEVEL_SHIFT | index, h) for level, index, h in nodes),
+                insert_rows(
+                    conn,
+                    "INSERT INTO log_nodes VALUES",
+                    [(level << LEVEL_SHIFT | index, h) for level, index, h in nodes],
                 )
                 self._write_kv(conn, block.writes)
                 self._write_tip(conn, block.tip)
@@ -257,16 +268,22 @@ class Store:
 
     @staticmethod
     def _write_kv(conn: sqlite3.Connection, writes: Mapping[bytes, bytes | None]) -> None:
-        conn.executemany(
-            "INSERT INTO kv VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            ((k, v) for k, v in writes.items() if v is not None),
+        insert_rows(
+            conn,
+            "INSERT INTO kv VALUES",
+            [(k, v) for k, v in writes.items() if v is not None],
+            " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
         )
-        conn.executemany("DELETE FROM kv WHERE key = ?", ((k,) for k, v in writes.items() if v is None))
+        deleted = [k for k, v in writes.items() if v is None]
+        for i in range(0, len(deleted), ROWS_PER_STATEMENT):
+            chunk = deleted[i : i + ROWS_PER_STATEMENT]
+            conn.execute(f"DELETE FROM kv WHERE key IN ({','.join('?' * len(chunk))})", chunk)
 
     @staticmethod
     def _write_tip(conn: sqlite3.Connection, tip: ChainTip) -> None:
-        conn.executemany(
-            "INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        insert_rows(
+            conn,
+            "INSERT INTO meta VALUES",
             [
                 ("height", tip.height),
                 ("block_hash", tip.block_hash),
@@ -276,6 +293,7 @@ class Store:
                 ("log_root", tip.log_root),
                 ("orderer_position", tip.orderer_position),
             ],
+            " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
         )
 
     # -- reads -----------------------------------------------------------------------------
@@ -350,9 +368,40 @@ class Store:
 
     def block_entries(self, height: int) -> Iterator[tuple[bytes, bytes]]:
         """(JCS(tx), JCS(receipt)) of every tx of a block, in order."""
-        rows = self.conn().execute("SELECT tx, receipt FROM entries WHERE height = ? ORDER BY seq", (height,))
+        first, end = self._block_seqs(height)
+        rows = self.conn().execute(
+            "SELECT tx, receipt FROM entries WHERE seq >= ? AND seq < ? ORDER BY seq", (first, end)
+        )
         for tx, rc in rows:
             yield bytes(tx), bytes(rc)
+
+    def block_tx_hashes(self, height: int) -> list[str]:
+        """The hashes of a block's txs, in order (read in one SQLite step, not one per tx)."""
+        first, end = self._block_seqs(height)
+        row = (
+            self.conn()
+            .execute(
+                "SELECT group_concat(h, ',') FROM (SELECT json_extract(CAST(receipt AS TEXT), '$.tx_hash') AS h "
+                "FROM entries WHERE seq >= ? AND seq < ? ORDER BY seq)",
+                (first, end),
+            )
+            .fetchone()
+        )
+        return [] if row[0] is None else str(row[0]).split(",")
+
+    def _block_seqs(self, height: int) -> tuple[int, int]:
+        """[first, end) log sequence numbers of a block's entries (empty for an unknown block)."""
+        row = (
+            self.conn()
+            .execute(
+                "SELECT first_seq, (SELECT first_seq FROM blocks WHERE height = ?) FROM blocks WHERE height = ?",
+                (height + 1, height),
+            )
+            .fetchone()
+        )
+        if row is None:
+            return 0, 0
+        return int(row[0]), (1 << 62) if row[1] is None else int(row[1])  # the last block runs to the end
 
 
 class _NodeCache:
@@ -364,3 +413,13 @@ class _NodeCache:
     def __call__(self, level: int, index: int) -> bytes:
         h = self._fresh.get((level, index))
         return h if h is not None else self._store.log_node(level, index)
+
+
+def insert_rows(conn: sqlite3.Connection, insert: str, rows: list[tuple[object, ...]], suffix: str = "") -> None:
+    """``insert`` (``INSERT INTO t VALUES``) for every row, with one statement per 200 rows."""
+    if not rows:
+        return
+    marks = "(" + ",".join("?" * len(rows[0])) + ")"
+    for i in range(0, len(rows), ROWS_PER_STATEMENT):
+        chunk = rows[i : i + ROWS_PER_STATEMENT]
+        conn.execute(f"{insert} {','.join([marks] * len(chunk))}{suffix}", [x for row in chunk for x in row])
