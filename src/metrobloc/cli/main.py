@@ -76,6 +76,13 @@ def init(data_dir: Path, chain_id: str, org: str) -> None:
     help="A NATS server's monitoring URL, to check it fsyncs every write (repeatable).",
 )
 @click.option("--peer", "peers", multiple=True, metavar="URL", help="Another node's API URL, to catch up from.")
+@click.option(
+    "--check-processes",
+    default=1,
+    show_default=True,
+    type=click.IntRange(0, 64),
+    help="Worker processes checking txs and signatures (0: a thread of the node; about one per core).",
+)
 @reports_errors
 def up(
     data_dir: Path,
@@ -90,6 +97,7 @@ def up(
     replicas: int,
     nats_monitor: tuple[str, ...],
     peers: tuple[str, ...],
+    check_processes: int,
 ) -> None:
     """Start a node and its API; a new data dir is initialised as a dev chain."""
     from metrobloc.cli.serve import serve
@@ -118,6 +126,7 @@ def up(
         peers=peers,
         max_block_txs=max_block_txs,
         max_block_ms=max_block_ms,
+        check_processes=check_processes,
     )
     serve(config, log_level)
 

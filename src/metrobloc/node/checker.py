@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
+import gc
 import multiprocessing
 import os
 import signal
@@ -48,6 +49,8 @@ def _init_worker(chain_id: str, parent: int) -> None:
     _worker = (chain_id, build_app())
     if parent == os.getpid():
         return  # a thread of the node itself
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)  # as the node does: each tx allocates dozens of short-lived objects
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the node, which then stops its workers
     _die_with(parent)
 
