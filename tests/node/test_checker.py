@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import threading
 import time
 from collections.abc import Iterator
 
@@ -109,6 +110,24 @@ def test_txs_from_the_log_are_checked_with_their_signatures(checker: Checker) ->
     assert last.msgs[0][1].amount == 4
     assert isinstance(bad, MetroblocError) and bad.code == "tx.bad_signature"
     assert isinstance(junk, MetroblocError)
+
+
+def test_the_chain_s_checks_survive_a_dead_worker() -> None:
+    checker = Checker(build_app(), CHAIN, 1)
+    try:
+        one = orjson.dumps(signed(1))
+        assert isinstance(checker.check_raws([one])[0], PreparedTx)  # the worker is up
+        raws = [orjson.dumps(signed(i + 1, nonce=i.to_bytes(16, "big"))) for i in range(3000)]
+        outcome: list[object] = []
+        chain_thread = threading.Thread(target=lambda: outcome.extend(checker.check_raws(raws)))
+        chain_thread.start()
+        time.sleep(0.05)  # mid-job (3,000 signatures take well over 50 ms)
+        for pid in list(checker._pool._processes):  # type: ignore[attr-defined]
+            os.kill(pid, signal.SIGKILL)
+        chain_thread.join(timeout=60)
+        assert [p.msgs[0][1].amount for p in outcome if isinstance(p, PreparedTx)] == list(range(1, 3001))
+    finally:
+        checker.close()
 
 
 def test_a_dead_worker_is_a_503_then_a_new_worker_takes_over() -> None:

@@ -193,13 +193,13 @@ class Checker:
         if not raws:
             return []
         size = -(-len(raws) // max(1, self.processes))
-        for attempt in range(2):
+        for attempt in range(3):  # a worker that died mid-job: its pool is replaced on the next submit
             try:
                 futures = [self._submit(check_raws, raws[i : i + size]) for i in range(0, len(raws), size)]
                 checked = [self._prepared(o) for f in futures for o in f.result()]
                 return [c if isinstance(c, MetroblocError) else c.bad_signature or c.prepared for c in checked]
             except (Unavailable, BrokenExecutor):
-                if attempt:
+                if attempt == 2:
                     raise
         raise AssertionError("unreachable")
 
