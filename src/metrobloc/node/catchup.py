@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any
 
 import httpx
@@ -21,6 +22,9 @@ from metrobloc.node.chain import CertifiedHeader, Chain
 from metrobloc.ordering import OrderedBlock
 
 log = logging.getLogger("metrobloc.catchup")
+CERTIFICATION_WAIT_S = 30.0
+"""How long to wait for a needed block to gather its quorum on the peer (its announcements travel
+a moment behind the block itself)."""
 
 
 async def catch_up(chain: Chain, genesis: Genesis, peers: tuple[str, ...], *, until_position: int = 0) -> int:
@@ -46,6 +50,7 @@ async def _from_peer(client: httpx.AsyncClient, chain: Chain, genesis: Genesis, 
     latest = await _get(client, "/v1/blocks/latest")
     target = int(latest["header"]["height"])
     applied = 0
+    deadline = time.monotonic() + CERTIFICATION_WAIT_S
     while chain.store.tip.height < target:
         if until_position and chain.store.tip.orderer_position >= until_position:
             break
@@ -58,7 +63,10 @@ async def _from_peer(client: httpx.AsyncClient, chain: Chain, genesis: Genesis, 
         try:
             check_attestations(header, attestations, genesis)
         except VerificationFailed:
-            log.info("block %d is not certified yet on the peer; stopping catch-up there", height)
+            if until_position and time.monotonic() < deadline:
+                await asyncio.sleep(0.2)  # the stream resumes only after this block: wait for its quorum
+                continue
+            log.info("block %d is not certified on the peer; stopping catch-up there", height)
             break
         body = await _get(client, f"/v1/blocks/{height}/txs")
         if body["position"] is None:

@@ -258,18 +258,29 @@ class JetStreamOrderer:
             return [tx for seq, kind, data in self._records if seq > after and kind == TX for tx in data]
 
     async def announce(self, data: bytes) -> None:
-        """Publish an announcement (a signed header) to every node; best effort, bounded in time."""
+        """Publish an announcement (a signed header) to every node; retried a few times, then given up.
+
+        A block whose announcements are all lost is never certified, so a publish that fails
+        (no quorum for a moment, a leader change) is tried again after 0.5, 1 and 2 s.
+        """
         js = self._require()
-        try:
-            async with asyncio.timeout(self.config.publish_timeout_s):
-                future = await js.publish_async(self.names.announce_subject, data, stream=self.names.announce_stream)
-                try:
-                    await future
-                finally:
-                    if not future.done():
-                        future.cancel()
-        except Exception as exc:  # noqa: BLE001 - a missed announcement is re-sent with the next block
-            log.warning("announcement not published: %s", exc)
+        for attempt, pause in enumerate((0.5, 1.0, 2.0, None)):
+            try:
+                async with asyncio.timeout(self.config.publish_timeout_s):
+                    future = await js.publish_async(
+                        self.names.announce_subject, data, stream=self.names.announce_stream
+                    )
+                    try:
+                        await future
+                    finally:
+                        if not future.done():
+                            future.cancel()
+                return
+            except Exception as exc:  # noqa: BLE001 - best effort: try again, then log
+                if pause is None:
+                    log.warning("announcement not published after %d attempts: %s", attempt + 1, exc)
+                    return
+                await asyncio.sleep(pause)
 
     async def stop(self) -> None:
         for task in self._tasks:
