@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 
 import uvicorn
@@ -12,6 +11,7 @@ import uvloop
 from metrobloc.api import create_api
 from metrobloc.errors import MetroblocError, Unavailable
 from metrobloc.node import Node, NodeConfig
+from metrobloc.node.checker import tune_gc
 
 
 def serve(config: NodeConfig, log_level: str = "warning") -> None:
@@ -20,25 +20,11 @@ def serve(config: NodeConfig, log_level: str = "warning") -> None:
     uvloop.run(_serve(config, log_level))
 
 
-GC_THRESHOLDS = (50_000, 20, 100)
-"""Collect young objects every 50,000 allocations instead of 700.
-
-Each tx allocates a few dozen objects (parsed JSON, receipts) that reference counting frees;
-with the default threshold the collector runs every few txs and, in a node holding a large
-state cache, takes ~15% of the batch throughput (``bench/bench_transfers.py``).
-"""
-
-
-def _tune_gc() -> None:
-    gc.freeze()  # what start-up built lives as long as the process: never scan it again
-    gc.set_threshold(*GC_THRESHOLDS)
-
-
 async def _serve(config: NodeConfig, log_level: str) -> None:
     node = Node(config)
     try:
         await node.start()
-        _tune_gc()
+        tune_gc()
     except Exception as exc:  # noqa: BLE001 - reported as one line; the node never served
         await _quietly(node.stop())
         message = exc.message if isinstance(exc, MetroblocError) else str(exc)
