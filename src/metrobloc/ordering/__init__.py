@@ -1,8 +1,8 @@
 """Ordering: one total order of admitted txs, cut into blocks. Never touches state."""
 
-from metrobloc.ordering.base import HistoryMissing, OrderedBlock, Orderer, OrdererConfig, make_orderer, register
 from metrobloc.ordering.jetstream import JetStreamOrderer
 from metrobloc.ordering.memory import MemoryOrderer
+from metrobloc.ordering.orderer import HistoryMissing, OrderedBlock, Orderer, OrdererConfig, make_orderer, register
 from metrobloc.ordering.solo import SoloOrderer
 
 __all__ = [

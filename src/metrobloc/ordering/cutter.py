@@ -7,7 +7,7 @@ import contextlib
 import time
 from collections.abc import Awaitable, Callable
 
-from metrobloc.ordering.base import OrdererConfig
+from metrobloc.ordering.orderer import OrdererConfig
 
 
 class Cutter:

@@ -31,7 +31,7 @@ from nats.js.api import ConsumerConfig, DeliverPolicy, DiscardPolicy, RetentionP
 from nats.js.errors import NotFoundError
 
 from metrobloc.errors import Unavailable
-from metrobloc.ordering.base import HistoryMissing, OrderedBlock, OrdererConfig, register
+from metrobloc.ordering.orderer import HistoryMissing, OrderedBlock, OrdererConfig, register
 
 log = logging.getLogger("metrobloc.ordering.jetstream")
 

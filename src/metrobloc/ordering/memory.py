@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from metrobloc.ordering.base import OrdererConfig, register
-from metrobloc.ordering.records import CUT, LogOrderer, Record
+from metrobloc.ordering.log import CUT, LogOrderer, Record
+from metrobloc.ordering.orderer import OrdererConfig, register
 
 
 class MemoryOrderer(LogOrderer):

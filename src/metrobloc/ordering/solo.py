@@ -7,8 +7,8 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from metrobloc.ordering.base import OrdererConfig, register
-from metrobloc.ordering.records import CUT, LogOrderer, Record
+from metrobloc.ordering.log import CUT, LogOrderer, Record
+from metrobloc.ordering.orderer import OrdererConfig, register
 
 ROWS_PER_STATEMENT = 300
 """Records per multi-row INSERT: one SQLite step (one GIL release) per 300 records, not per record."""

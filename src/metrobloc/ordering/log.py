@@ -11,8 +11,8 @@ import threading
 from collections.abc import Callable, Sequence
 
 from metrobloc.errors import Unavailable
-from metrobloc.ordering.base import OrderedBlock, OrdererConfig
 from metrobloc.ordering.cutter import Cutter
+from metrobloc.ordering.orderer import OrderedBlock, OrdererConfig
 
 TX, CUT = 0, 1
 Record = tuple[int, bytes]
