@@ -6,6 +6,7 @@ Everything binds 127.0.0.1 on free ports and is stopped by PID at the end of the
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import threading
 import time
@@ -22,9 +23,29 @@ from tests.conftest import free_port
 from metrobloc.cli.launcher import Network, init_network
 from metrobloc.crypto import PrivateKey
 from metrobloc.ledger import build_body, sign_body
-from metrobloc.sdk import Client, Keystore, msgs
+from metrobloc.sdk import Client, Keystore
 
 ASSET = "CITY"
+
+
+def transfer(to: str) -> dict[str, Any]:
+    """One unit of ASSET to ``to``, in the wire form (these tests do not depend on the SDK's builders)."""
+    return {"type": "assets/transfer", "asset": ASSET, "to": to, "amount": "1"}
+
+
+def setup_txs(admin: str) -> list[list[dict[str, Any]]]:
+    """The messages of the txs that give ``admin`` ASSET to move: the issuer role, then the asset and its supply."""
+    grant = {"type": "accounts/grant_role", "address": admin, "role": "asset_issuer"}
+    create = {
+        "type": "assets/create",
+        "asset": ASSET,
+        "name": "City Coin",
+        "decimals": 2,
+        "max_supply": None,
+        "transferable": True,
+    }
+    mint = {"type": "assets/mint", "asset": ASSET, "to": admin, "amount": str(10**15)}
+    return [[grant], [create, mint]]
 
 
 def free_ports(n: int) -> list[int]:
@@ -34,7 +55,19 @@ def free_ports(n: int) -> list[int]:
     return sorted(ports)
 
 
-def make_network(path: Path) -> Network:
+class TunedNetwork(Network):
+    """A network whose nodes each take their own extra ``metrobloc up`` options."""
+
+    def __init__(self, net_dir: Path, node_options: dict[int, tuple[str, ...]], **kwargs: Any) -> None:
+        super().__init__(net_dir, **kwargs)
+        self.node_options = node_options
+        """Node index -> options added to its command line."""
+
+    def node_command(self, i: int) -> list[str]:
+        return super().node_command(i) + list(self.node_options.get(i, ()))
+
+
+def make_network(path: Path, node_options: dict[int, tuple[str, ...]] | None = None) -> Network:
     ports = free_ports(12)
     init_network(
         path,
@@ -44,7 +77,7 @@ def make_network(path: Path) -> Network:
         nats_ports=[(ports[i], ports[3 + i], ports[6 + i]) for i in range(3)],
         api_ports=ports[9:12],
     )
-    return Network(path, log_level="info")
+    return TunedNetwork(path, node_options or {}, log_level="info")
 
 
 @dataclass
@@ -95,24 +128,26 @@ class Consortium:
         return path.read_text()[-4000:] if path.exists() else ""
 
 
-@pytest.fixture(scope="module")
-def consortium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Consortium]:
-    net = make_network(tmp_path_factory.mktemp("net") / "NET")
+@contextlib.contextmanager
+def running(net: Network) -> Iterator[Consortium]:
+    """Start ``net``, give the admin an asset to move (through node 0), stop everything at the end."""
     try:
         net.start(timeout=60)
         admin = Keystore(net.dir / net.layout.nodes[0].data_dir / "keys").load("admin")
         c = Consortium(net, admin)
         with c.client(0) as client:
-            grant = client.build_tx([admin], [msgs.grant_role(admin.address, "asset_issuer")])
-            assert client.submit(grant, wait=True)["receipt"]["status"] == "ok"
-            setup = client.build_tx(
-                [admin], [msgs.create_asset(ASSET, "City Coin", 2, None, True), msgs.mint(ASSET, admin.address, 10**15)]
-            )
-            assert client.submit(setup, wait=True)["receipt"]["status"] == "ok"
+            for messages in setup_txs(admin.address):
+                assert client.submit(client.build_tx([admin], messages), wait=True)["receipt"]["status"] == "ok"
         yield c
     finally:
         net.stop_all()
         assert net.alive() == [], "a network process outlived the test"
+
+
+@pytest.fixture(scope="module")
+def consortium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Consortium]:
+    with running(make_network(tmp_path_factory.mktemp("net") / "NET")) as c:
+        yield c
 
 
 @dataclass
@@ -133,9 +168,7 @@ class Load:
     def make(self, n: int) -> list[dict[str, Any]]:
         txs = []
         for _ in range(n):
-            body = build_body(
-                self.chain_id, [self.admin.address], [msgs.transfer(ASSET, self.sink, 1)], 90_000, os.urandom(16)
-            )
+            body = build_body(self.chain_id, [self.admin.address], [transfer(self.sink)], 90_000, os.urandom(16))
             tx = sign_body(body, [self.admin])
             self.tried.append(tx.hash)
             txs.append(tx.to_json())

@@ -7,27 +7,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.network.cluster import ASSET, Consortium, Load, make_network
+from tests.network.cluster import Consortium, Load, make_network, running
 
-from metrobloc.sdk import Client, Keystore, msgs
+from metrobloc.sdk import Client
 
 CHAIN = "metrobloc-test-net"
 
 
 @pytest.fixture
 def fresh(tmp_path: Path) -> Iterator[Consortium]:
-    net = make_network(tmp_path / "NET")
-    try:
-        net.start(timeout=60)
-        admin = Keystore(net.dir / net.layout.nodes[0].data_dir / "keys").load("admin")
-        with Client(net.layout.nodes[0].url) as client:
-            client.submit(client.build_tx([admin], [msgs.grant_role(admin.address, "asset_issuer")]), wait=True)
-            setup = [msgs.create_asset(ASSET, "City Coin", 2, None, True), msgs.mint(ASSET, admin.address, 10**15)]
-            client.submit(client.build_tx([admin], setup), wait=True)
-        yield Consortium(net, admin)
-    finally:
-        net.stop_all()
-        assert net.alive() == []
+    with running(make_network(tmp_path / "NET")) as c:
+        yield c
 
 
 @pytest.mark.slow

@@ -83,6 +83,13 @@ def init(data_dir: Path, chain_id: str, org: str) -> None:
     type=click.IntRange(0, 64),
     help="Worker processes checking txs and signatures (0: a thread of the node; about one per core).",
 )
+@click.option(
+    "--test-clock-offset-ms",
+    default=0,
+    type=int,
+    hidden=True,
+    help="Test only: run this node's chain clock (the time it writes into cuts) this many ms ahead.",
+)
 @reports_errors
 def up(
     data_dir: Path,
@@ -98,6 +105,7 @@ def up(
     nats_monitor: tuple[str, ...],
     peers: tuple[str, ...],
     check_processes: int,
+    test_clock_offset_ms: int,
 ) -> None:
     """Start a node and its API; a new data dir is initialised as a dev chain."""
     from metrobloc.cli.serve import serve
@@ -127,6 +135,7 @@ def up(
         max_block_txs=max_block_txs,
         max_block_ms=max_block_ms,
         check_processes=check_processes,
+        test_clock_offset_ms=test_clock_offset_ms,
     )
     serve(config, log_level)
 

@@ -40,3 +40,6 @@ class NodeConfig:
     """Worker processes for the stateless tx checks and signatures (0: a thread of the node)."""
     wait_timeout_s: float = 30.0
     """Longest a ``wait=true`` request waits for its commit."""
+    test_clock_offset_ms: int = 0
+    """Test only: added to this node's wall clock where the chain reads it (the time it writes into
+    its cuts), to play a node whose clock is off; 0 in production."""

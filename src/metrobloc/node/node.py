@@ -53,6 +53,7 @@ class Node:
                 chain_id=self.genesis.chain_id,
                 replicas=config.replicas,
                 monitor_urls=config.nats_monitor,
+                clock_offset_ms=config.test_clock_offset_ms,
             ),
         )
         self.checker = Checker(self.app, self.genesis.chain_id, config.check_processes)

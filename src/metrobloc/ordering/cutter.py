@@ -53,6 +53,6 @@ class Cutter:
                     except TimeoutError:
                         pass
             self._uncut, self._first_at = 0, None
-            await self._cut(time.time_ns() // 1_000_000)
+            await self._cut(self._config.now_ms())
             if self._uncut:
                 self._wake.set()

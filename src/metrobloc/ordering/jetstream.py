@@ -4,7 +4,8 @@ ARCHITECTURE.md section 5 and docs/spec/ordering.md. One stream per chain holds 
 cut messages in one total order; every node consumes it and forms the same blocks. A second
 stream carries the nodes' announcements (signed headers). Admission's ``submit`` returns only
 after JetStream acknowledged the message, which with R3 and ``sync_interval: always`` means a
-quorum of servers has it on disk.
+quorum of servers has it on disk. A block's time is the stream's own timestamp of its cut message,
+which the stream leader sets and every replica stores unchanged: no node's clock decides it.
 """
 
 from __future__ import annotations
@@ -40,6 +41,10 @@ DEDUP_WINDOW_S = 120.0
 """JetStream's deduplication window (its default); replay protection stays the ledger's job."""
 ANNOUNCE_MAX_AGE_S = 7 * 24 * 3600.0
 """How long signed headers stay in the announcement stream (nodes also keep them)."""
+CLOCK_WARN_MS = 2_000
+"""A cut whose publisher's clock and the stream's timestamp differ by more than this is logged."""
+CLOCK_WARN_EVERY_S = 60.0
+"""At most one such warning per this many seconds."""
 
 
 class StreamMisconfigured(Exception):
@@ -87,6 +92,21 @@ def unframe(payload: bytes) -> tuple[bytes, ...]:
         out.append(payload[at + 4 : at + 4 + size])
         at += 4 + size
     return tuple(out)
+
+
+def stream_time_ns(reply: str) -> int:
+    """The stream's timestamp of a delivered message, Unix ns, from its ``$JS.ACK`` reply subject.
+
+    The stream leader stamps a message (in nanoseconds) when it proposes it to the replicas,
+    and every replica stores that stamp, so every node reads the same value whichever server
+    hosts its consumer. Raises ``ValueError`` for a reply that is not a JetStream delivery.
+    """
+    tokens = reply.split(".")
+    if tokens[:2] != ["$JS", "ACK"] or (len(tokens) != 9 and len(tokens) < 11):
+        raise ValueError(f"not a JetStream delivery subject: {reply!r}")
+    # v1: $JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<cseq>.<ts>.<pending>
+    # v2: $JS.ACK.<domain>.<account>.<stream>.<consumer>.<delivered>.<sseq>.<cseq>.<ts>.<pending>[.<token>]
+    return int(tokens[7] if len(tokens) == 9 else tokens[9])
 
 
 def message_id(ids: list[str]) -> str:
@@ -162,6 +182,7 @@ class JetStreamOrderer:
         self._announce_seq = 0
         self._resubscribing = False
         self._stall_seq = -1
+        self._clock_warned_at = -CLOCK_WARN_EVERY_S
 
     # -- the orderer contract -------------------------------------------------------------
     async def start(self, after: int = 0) -> None:
@@ -382,10 +403,10 @@ class JetStreamOrderer:
                 asyncio.get_running_loop().create_task(self._resubscribe())
             return
         now = time.monotonic()
+        time_ms = self._cut_time(seq, msg) if msg.subject == self.names.cut_subject else 0
         with self._cond:
             self._last_seq = seq
             if msg.subject == self.names.cut_subject:
-                time_ms = int.from_bytes(msg.data[:8], "big") if len(msg.data) >= 8 else 0
                 self._records.append((seq, CUT, time_ms))
                 self._last_cut = seq
                 self._uncut = 0
@@ -397,6 +418,31 @@ class JetStreamOrderer:
                     self._first_uncut_at = now
                 self._uncut += len(txs)
         self._wake.set()
+
+    def _cut_time(self, seq: int, msg: Msg) -> int:
+        """A block's time: the stream's timestamp of its cut (the payload is only the publisher's claim).
+
+        A delivery without a readable timestamp gives 0, so the block keeps the previous block's
+        time rather than one this node guessed.
+        """
+        try:
+            stamped = stream_time_ns(msg.reply) // 1_000_000
+        except ValueError as exc:
+            log.error("cut at sequence %d: %s; the block keeps the previous block's time", seq, exc)
+            return 0
+        if len(msg.data) >= 8:
+            claimed = int.from_bytes(msg.data[:8], "big")
+            if abs(claimed - stamped) > CLOCK_WARN_MS and time.monotonic() - self._clock_warned_at > CLOCK_WARN_EVERY_S:
+                self._clock_warned_at = time.monotonic()
+                log.warning(
+                    "cut at sequence %d: its publisher's clock says %d ms, the stream stamped %d ms (%+.1f s); "
+                    "a node's or a NATS server's clock is off (block time follows the stream)",
+                    seq,
+                    claimed,
+                    stamped,
+                    (claimed - stamped) / 1000,
+                )
+        return stamped
 
     async def _on_announcement(self, msg: Msg) -> None:
         self._announce_seq = msg.metadata.sequence.stream
@@ -423,7 +469,8 @@ class JetStreamOrderer:
         """Publish a cut when enough txs wait or the oldest uncut one has waited long enough.
 
         Every node runs this on what it consumed; the cut's ``Nats-Msg-Id`` names the last
-        sequence the node saw, so nodes cutting after the same message publish one cut.
+        sequence the node saw, so nodes cutting after the same message publish one cut. The
+        payload is this node's clock, for diagnosis only: block time comes from the stream.
         """
         limit = self.config.max_block_ms / 1000
         while True:
@@ -449,7 +496,7 @@ class JetStreamOrderer:
                 js = self._require()
                 future = await js.publish_async(
                     self.names.cut_subject,
-                    (time.time_ns() // 1_000_000).to_bytes(8, "big"),
+                    self.config.now_ms().to_bytes(8, "big"),
                     headers={"Nats-Msg-Id": f"cut-{seen}"},
                     stream=self.names.log_stream,
                 )

@@ -1,13 +1,16 @@
 """The orderer contract and its registry by name.
 
 An orderer keeps a log of records: txs (canonical bytes) and *cuts*. The txs between two cuts
-form one block, and the cut carries the block time. ``submit`` returns only once the txs are
-durable in the log: that is what lets the API acknowledge them. Consumers read blocks from a
-position and persist the position they applied with their own state.
+form one block, and the cut gives the block its time: on one machine (solo) the cutting node's
+clock; in a consortium (jetstream) the stream's own timestamp of the cut, which no node sets.
+``submit`` returns only once the txs are durable in the log: that is what lets the API
+acknowledge them. Consumers read blocks from a position and persist the position they applied
+with their own state.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -20,7 +23,9 @@ class OrderedBlock:
     txs: tuple[bytes, ...]
     """Canonical tx bytes in order (may repeat a tx; execution drops repeats)."""
     time_ms: int
-    """The cut's time; the executor takes max(previous block time, this)."""
+    """The cut's time, Unix ms (solo: the node's clock; jetstream: the stream's timestamp of the cut).
+
+    The chain takes max(previous block time, this)."""
     position: int
     """The log position of the cut: resume after it."""
 
@@ -57,6 +62,12 @@ class OrdererConfig:
     """JetStream: how long start-up waits for the servers and the stream."""
     max_message_bytes: int = 512 * 1024
     """JetStream: largest tx message (txs of one batch are split across messages)."""
+    clock_offset_ms: int = 0
+    """Test only: added to this node's wall clock wherever the orderer reads it (0 in production)."""
+
+    def now_ms(self) -> int:
+        """This node's wall clock, Unix ms, as the orderer writes it into cuts."""
+        return time.time_ns() // 1_000_000 + self.clock_offset_ms
 
 
 class Orderer(Protocol):
