@@ -5,6 +5,9 @@
 With ``--network`` it starts a 3-organization consortium (3 NATS servers, R3 stream, fsync
 always, 3 nodes) with `metrobloc network init/up` and submits round-robin to all three nodes.
 
+This script only provides the fresh nodes and the medians: the command it runs is
+``src/metrobloc/cli/bench.py`` and the load is ``src/metrobloc/cli/transfer_load.py``.
+
 Each run uses a fresh asset and 1,000 fresh accounts on the same node; the script prints each
 run's line and the median tx/s and latencies per mode. The node is durable (WAL,
 synchronous=FULL) exactly as in production; the client runs on the same machine.

@@ -1,4 +1,8 @@
-"""``metrobloc bench``: measured throughput and latency against a running node."""
+"""The ``metrobloc bench`` command group: measured throughput and latency against running nodes.
+
+``bench transfers`` parses its options here and runs the load of ``cli/transfer_load.py``;
+``bench/bench_transfers.py`` is the script that starts fresh nodes and calls this command.
+"""
 
 from __future__ import annotations
 
@@ -74,7 +78,7 @@ def transfers(
     data_dir: Path,
 ) -> None:
     """Pre-sign transfers between many accounts, submit them over HTTP, print tx/s and p50/p99 latency."""
-    from metrobloc.cli.benchmark import run_transfers
+    from metrobloc.cli.transfer_load import run_transfers
 
     urls = [node]
     if net_dir is not None:

@@ -1,4 +1,5 @@
-"""The transfers benchmark: pre-signed transfers between many accounts, submitted over HTTP.
+"""The transfer load that ``metrobloc bench transfers`` (``cli/bench.py``) runs: pre-signed
+transfers between many accounts, submitted over HTTP to running nodes and timed to their commit.
 
 Commit times come from the node's block event stream; a tx's latency is from the start of the
 request that carried it to the arrival of its block's event.
