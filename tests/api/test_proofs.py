@@ -24,7 +24,7 @@ from tests.conftest import metrobloc_cmd
 from metrobloc.crypto import PrivateKey
 from metrobloc.errors import VerificationFailed
 from metrobloc.ledger import Genesis, verify_bundle, verify_log_consistency
-from metrobloc.sdk import create_asset, mint, transfer
+from metrobloc.sdk import assets
 
 ASSET = "CITY"
 BLOCKS = 20
@@ -60,14 +60,14 @@ class Chain:
         people = [PrivateKey(bytes([0x30 + i]) * 32) for i in range(4)]
         rng = random.Random(7)
         self.receipts: list[dict[str, Any]] = []
-        first = [create_asset(ASSET, "City Coin"), *(mint(ASSET, p.address, 1000) for p in people)]
+        first = [assets.create(ASSET, "City Coin"), *(assets.mint(ASSET, p.address, 1000) for p in people)]
         self._commit([self.client.build_tx([admin], first)])
         while self.client.status()["height"] < BLOCKS:
             batch = []
             for _ in range(rng.randint(1, 4)):
                 sender, to = rng.sample(people, 2)
                 amount = rng.choice([1, 5, 50, 5000])  # 5000 fails: insufficient funds
-                batch.append(self.client.build_tx([sender], [transfer(ASSET, to.address, amount)]))
+                batch.append(self.client.build_tx([sender], [assets.transfer(ASSET, to.address, amount)]))
             self._commit(batch)
         self.heights = self.client.status()["height"]
         self.headers = {h: self.client.block(h)["header"] for h in range(1, self.heights + 1)}

@@ -15,7 +15,7 @@ from metrobloc.codec import b64url_encode
 from metrobloc.crypto import PrivateKey
 from metrobloc.ledger import Attestation, Genesis, Header, parse_tx, tx_root
 from metrobloc.ledger.blocks import HEADER_FIELDS
-from metrobloc.sdk import ApiError, create_asset, grant_role, mint, transfer
+from metrobloc.sdk import ApiError, accounts, assets
 
 ASSET = "CITY"
 
@@ -40,10 +40,10 @@ class Setup:
         self.genesis = Genesis.load(node.genesis_path().read_bytes())
         self.receipts: list[dict[str, Any]] = []
         for keys, msgs in (
-            ([self.admin], [create_asset(ASSET, "City Coin", 2, max_supply=1_000_000)]),
-            ([self.admin], [mint(ASSET, self.alice.address, 1000)]),
-            ([self.alice], [transfer(ASSET, self.bob.address, 250)]),
-            ([self.admin], [grant_role(self.bob.address, "asset_issuer")]),
+            ([self.admin], [assets.create(ASSET, "City Coin", 2, max_supply=1_000_000)]),
+            ([self.admin], [assets.mint(ASSET, self.alice.address, 1000)]),
+            ([self.alice], [assets.transfer(ASSET, self.bob.address, 250)]),
+            ([self.admin], [accounts.grant_role(self.bob.address, "asset_issuer")]),
         ):
             result = self.client.submit(self.client.build_tx(keys, msgs), wait=True)
             assert result["receipt"]["status"] == "ok", result
@@ -153,7 +153,7 @@ def test_tx_receipt_by_hash(chain: Setup) -> None:
 
 
 def test_failed_tx_has_a_failed_receipt_with_the_error(chain: Setup) -> None:
-    tx = chain.client.build_tx([chain.bob], [mint(ASSET, chain.bob.address, 1)])
+    tx = chain.client.build_tx([chain.bob], [assets.mint(ASSET, chain.bob.address, 1)])
     receipt = chain.client.submit(tx, wait=True)["receipt"]
     assert receipt["status"] == "failed"
     assert receipt["error"]["code"] == "assets.not_issuer"
@@ -166,12 +166,12 @@ def test_tx_is_pending_until_its_block_commits(node_factory: Any, tmp_path: Any)
     # Blocks are cut 1.5 s after their first tx, so the tx is observably pending in between.
     slow = node_factory(tmp_path / "slow", extra_args=("--max-block-ms", "1500")).start()
     with slow.client() as c:
-        tx = c.build_tx([slow.admin()], [create_asset("SLOW", "Slow")])
+        tx = c.build_tx([slow.admin()], [assets.create("SLOW", "Slow")])
         assert c.submit(tx) == {"tx_hash": tx.hash}
         assert c.tx(tx.hash) == {"status": "pending"}
         assert c.status()["pending_txs"] == 1
         # wait=true with a short timeout answers 202 pending rather than hanging.
-        other = c.build_tx([slow.admin()], [create_asset("SLO", "S")])
+        other = c.build_tx([slow.admin()], [assets.create("SLO", "S")])
         response = httpx.post(f"{slow.url}/v1/txs?wait=true&timeout=0.1", json=other.to_json())
         assert response.status_code == 202 and response.json()["status"] == "pending"
         receipt = c.wait(tx.hash, timeout=10)
@@ -252,9 +252,9 @@ def test_health(chain: Setup) -> None:
 
 def test_metrics_follow_admissions_commits_and_rejections(chain: Setup) -> None:
     before = chain.metrics()
-    ok = chain.client.build_tx([chain.alice], [transfer(ASSET, chain.bob.address, 1)])
-    failing = chain.client.build_tx([chain.bob], [transfer(ASSET, chain.alice.address, 10**6)])
-    bad = chain.client.build_tx([chain.admin], [transfer(ASSET, chain.bob.address, 1)]).to_json()
+    ok = chain.client.build_tx([chain.alice], [assets.transfer(ASSET, chain.bob.address, 1)])
+    failing = chain.client.build_tx([chain.bob], [assets.transfer(ASSET, chain.alice.address, 10**6)])
+    bad = chain.client.build_tx([chain.admin], [assets.transfer(ASSET, chain.bob.address, 1)]).to_json()
     bad["body"] = {**bad["body"], "memo": "tampered"}
     results = chain.client.submit_batch([ok, failing, bad], wait=True)
     assert [r.get("receipt", {}).get("status") for r in results] == ["ok", "failed", None]
@@ -343,7 +343,7 @@ def test_event_stream_filters_by_type(chain: Setup) -> None:
     assert ready.wait(10), "the stream did not open"
     tx = chain.client.build_tx(
         [chain.admin],
-        [mint(ASSET, chain.admin.address, 5), transfer(ASSET, chain.bob.address, 3)],
+        [assets.mint(ASSET, chain.admin.address, 5), assets.transfer(ASSET, chain.bob.address, 3)],
     )
     receipt = chain.client.submit(tx, wait=True)["receipt"]
     assert receipt["status"] == "ok"

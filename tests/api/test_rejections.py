@@ -23,7 +23,7 @@ from metrobloc.codec import b64url_encode
 from metrobloc.crypto import TX_TAG, PrivateKey
 from metrobloc.ledger import build_body, sign_body
 from metrobloc.ledger.limits import MAX_MSGS_PER_TX, MAX_VALIDITY_BLOCKS
-from metrobloc.sdk import create_asset, mint, rotate_key, transfer
+from metrobloc.sdk import accounts, assets
 
 ASSET = "CITY"
 ONE_MIB = 1024 * 1024
@@ -109,8 +109,10 @@ class Chain:
 @pytest.fixture(scope="module")
 def chain(shared_node: Any) -> Any:
     c = Chain(shared_node)
-    assert c.commit([c.admin], [create_asset(ASSET, "City Coin")])["status"] == "ok"
-    receipt = c.commit([c.admin], [mint(ASSET, c.admin.address, 10_000), mint(ASSET, c.alice.address, 500)])
+    assert c.commit([c.admin], [assets.create(ASSET, "City Coin")])["status"] == "ok"
+    receipt = c.commit(
+        [c.admin], [assets.mint(ASSET, c.admin.address, 10_000), assets.mint(ASSET, c.alice.address, 500)]
+    )
     assert receipt["status"] == "ok"
     yield c
     c.http.close()
@@ -125,7 +127,7 @@ def mint_msg(c: Chain, amount: str = "1") -> dict[str, Any]:
 
 
 def test_replay_of_a_committed_tx_is_refused(chain: Chain) -> None:
-    tx = chain.client.build_tx([chain.admin], [transfer(ASSET, chain.bob.address, 7)])
+    tx = chain.client.build_tx([chain.admin], [assets.transfer(ASSET, chain.bob.address, 7)])
     receipt = chain.client.submit(tx, wait=True)["receipt"]
     assert receipt["status"] == "ok"
     chain.refused(tx.to_json(), 409, "tx.duplicate")
@@ -137,7 +139,7 @@ def test_replay_of_a_committed_tx_is_refused(chain: Chain) -> None:
 
 
 def test_the_same_tx_twice_in_one_batch_executes_once(chain: Chain) -> None:
-    tx = chain.client.build_tx([chain.admin], [transfer(ASSET, chain.bob.address, 3)])
+    tx = chain.client.build_tx([chain.admin], [assets.transfer(ASSET, chain.bob.address, 3)])
     bob_before = chain.client.balance(ASSET, chain.bob.address)
     results = chain.client.submit_batch([tx, tx], wait=True)
     assert results[0]["receipt"]["status"] == "ok"
@@ -179,16 +181,16 @@ def test_rotated_away_key_is_refused_and_the_new_key_works(chain: Chain) -> None
     old = PrivateKey(b"\x0c" * 32)
     new = PrivateKey(b"\x0d" * 32)
     address = old.address
-    assert chain.commit([chain.admin], [mint(ASSET, address, 100)])["status"] == "ok"
-    receipt = chain.commit([old], [rotate_key(chain.chain_id, address, new)])
+    assert chain.commit([chain.admin], [assets.mint(ASSET, address, 100)])["status"] == "ok"
+    receipt = chain.commit([old], [accounts.rotate_key(chain.chain_id, address, new)])
     assert receipt["status"] == "ok", receipt
 
     account = chain.client.account(address)
     assert account["public_key"] == new.public_key.to_b64()
-    chain.refused(chain.signed([old], [transfer(ASSET, chain.bob.address, 1)]), 401, "accounts.key_mismatch")
+    chain.refused(chain.signed([old], [assets.transfer(ASSET, chain.bob.address, 1)]), 401, "accounts.key_mismatch")
 
     bob_before = chain.client.balance(ASSET, chain.bob.address)
-    receipt = chain.commit([new], [transfer(ASSET, chain.bob.address, 40)], signers=[address])
+    receipt = chain.commit([new], [assets.transfer(ASSET, chain.bob.address, 40)], signers=[address])
     assert receipt["status"] == "ok", receipt
     assert chain.client.balance(ASSET, address) == 60
     assert chain.client.balance(ASSET, chain.bob.address) == bob_before + 40
@@ -200,9 +202,9 @@ def test_rotated_away_key_is_refused_and_the_new_key_works(chain: Chain) -> None
 def test_old_key_stops_working_even_for_a_tx_admitted_before_the_rotation(chain: Chain) -> None:
     old = PrivateKey(b"\x0e" * 32)
     new = PrivateKey(b"\x0f" * 32)
-    assert chain.commit([chain.admin], [mint(ASSET, old.address, 10)])["status"] == "ok"
-    rotation = chain.client.build_tx([old], [rotate_key(chain.chain_id, old.address, new)])
-    late = chain.client.build_tx([old], [transfer(ASSET, chain.bob.address, 5)])
+    assert chain.commit([chain.admin], [assets.mint(ASSET, old.address, 10)])["status"] == "ok"
+    rotation = chain.client.build_tx([old], [accounts.rotate_key(chain.chain_id, old.address, new)])
+    late = chain.client.build_tx([old], [assets.transfer(ASSET, chain.bob.address, 5)])
     results = chain.client.submit_batch([rotation, late], wait=True)
     assert results[0]["receipt"]["status"] == "ok"
     assert results[1]["receipt"]["status"] == "failed"
@@ -213,7 +215,7 @@ def test_old_key_stops_working_even_for_a_tx_admitted_before_the_rotation(chain:
 def test_rotation_without_the_new_keys_consent_is_refused(chain: Chain) -> None:
     who = PrivateKey(b"\x10" * 32)
     new = PrivateKey(b"\x11" * 32)
-    msg = rotate_key("another-chain", who.address, new)  # consent for another chain
+    msg = accounts.rotate_key("another-chain", who.address, new)  # consent for another chain
     receipt = chain.commit([who], [msg])
     assert receipt["status"] == "failed" and receipt["error"]["code"] == "accounts.bad_rotation"
     assert chain.client.account(who.address)["public_key"] is None
@@ -288,7 +290,7 @@ def test_integers_beyond_64_bits_are_refused_as_4xx(chain: Chain) -> None:
 
 
 def test_body_of_1_mib_plus_1_is_refused_and_1_mib_is_read(chain: Chain) -> None:
-    tx = chain.signed([chain.admin], [transfer(ASSET, chain.bob.address, 2)])
+    tx = chain.signed([chain.admin], [assets.transfer(ASSET, chain.bob.address, 2)])
     raw = json.dumps(tx).encode()
     over = raw + b" " * (ONE_MIB + 1 - len(raw))
     assert len(over) == ONE_MIB + 1
@@ -420,12 +422,12 @@ def test_batch_over_the_maximum_is_refused(chain: Chain) -> None:
 def test_batch_with_good_and_bad_txs_answers_per_item_and_commits_the_good(chain: Chain) -> None:
     c = chain
     bob_before = c.client.balance(ASSET, c.bob.address)
-    good1 = c.signed([c.admin], [transfer(ASSET, c.bob.address, 11)])
-    bad_sig = c.signed([c.admin], [transfer(ASSET, c.bob.address, 1000)])
+    good1 = c.signed([c.admin], [assets.transfer(ASSET, c.bob.address, 11)])
+    bad_sig = c.signed([c.admin], [assets.transfer(ASSET, c.bob.address, 1000)])
     bad_sig["body"]["memo"] = "tampered"
-    good2 = c.signed([c.alice], [transfer(ASSET, c.bob.address, 13)])
-    wrong_chain = c.signed([c.admin], [transfer(ASSET, c.bob.address, 1000)], chain_id="elsewhere")
-    fails_in_execution = c.signed([c.bob], [transfer(ASSET, c.alice.address, 10**9)])
+    good2 = c.signed([c.alice], [assets.transfer(ASSET, c.bob.address, 13)])
+    wrong_chain = c.signed([c.admin], [assets.transfer(ASSET, c.bob.address, 1000)], chain_id="elsewhere")
+    fails_in_execution = c.signed([c.bob], [assets.transfer(ASSET, c.alice.address, 10**9)])
     garbage: dict[str, Any] = {"body": 1}
     batch = [good1, bad_sig, good2, wrong_chain, fails_in_execution, garbage]
 
@@ -487,7 +489,7 @@ def _mutate_once(t: dict[str, Any], rng: random.Random, values: list[Any]) -> di
 
 def test_random_malformed_txs_never_cause_a_5xx(chain: Chain) -> None:
     rng = random.Random(20240521)
-    tx = chain.signed([chain.admin], [mint_msg(chain), transfer(ASSET, chain.alice.address, 1)])
+    tx = chain.signed([chain.admin], [mint_msg(chain), assets.transfer(ASSET, chain.alice.address, 1)])
     before = chain.snapshot()
     singles = [_mutations(tx, rng) for _ in range(150)]
     batch = [_mutations(tx, rng, floats=False) for _ in range(150)]  # a float refuses the whole batch

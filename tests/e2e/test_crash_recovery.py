@@ -34,7 +34,7 @@ from metrobloc.ledger import (
     sign_body,
     tx_root,
 )
-from metrobloc.sdk import ApiError, Client, create_asset, mint, transfer, verify_proof
+from metrobloc.sdk import ApiError, Client, assets, verify_proof
 
 ASSET = "CITY"
 ACCOUNTS = 50
@@ -59,7 +59,7 @@ def load_tx(rng: random.Random, chain_id: str, valid_until: int, keys: list[Priv
     sender, other, to = rng.sample(keys, 3)
     amount = MINTED * 10 if n % 50 == 49 else rng.randint(1, 5)
     signers = [sender, other] if n % 10 == 9 else [sender]
-    return signed(chain_id, valid_until, signers, [transfer(ASSET, to.address, amount)])
+    return signed(chain_id, valid_until, signers, [assets.transfer(ASSET, to.address, amount)])
 
 
 @dataclass
@@ -266,13 +266,13 @@ def audit_chain(url: str, genesis: Genesis, addresses: set[str], cache: dict[str
 # -- setup before the load ----------------------------------------------------------------------
 def check_cosigning(c: Client, alice: PrivateKey, bob: PrivateKey, carol: PrivateKey) -> None:
     """A [alice, bob] tx commits with alice as sender; a missing or wrong co-signature is refused."""
-    tx = c.build_tx([alice, bob], [transfer(ASSET, carol.address, 7)])
+    tx = c.build_tx([alice, bob], [assets.transfer(ASSET, carol.address, 7)])
     receipt = c.submit(tx, wait=True)["receipt"]
     assert receipt["status"] == "ok", receipt
     [event] = receipt["events"]
     assert event["attributes"] == {"asset": ASSET, "from": alice.address, "to": carol.address, "amount": "7"}
 
-    good = c.build_tx([alice, bob], [transfer(ASSET, carol.address, 7)]).to_json()
+    good = c.build_tx([alice, bob], [assets.transfer(ASSET, carol.address, 7)]).to_json()
     carol_signed = sign_body(good["body"], [alice, carol]).to_json()["signatures"][1]
     zero = {"public_key": b64url_encode(bytes(32)), "signature": b64url_encode(bytes(64))}
     bad = {
@@ -295,13 +295,13 @@ def check_cosigning(c: Client, alice: PrivateKey, bob: PrivateKey, carol: Privat
 
 
 def set_up_chain(c: Client, admin: PrivateKey, keys: list[PrivateKey]) -> None:
-    receipt = c.submit(c.build_tx([admin], [create_asset(ASSET, "City Coin", 2)]), wait=True)["receipt"]
+    receipt = c.submit(c.build_tx([admin], [assets.create(ASSET, "City Coin", 2)]), wait=True)["receipt"]
     assert receipt["status"] == "ok", receipt
-    mints = [c.build_tx([admin], [mint(ASSET, k.address, MINTED)]) for k in keys]
+    mints = [c.build_tx([admin], [assets.mint(ASSET, k.address, MINTED)]) for k in keys]
     for result in c.submit_batch(mints, wait=True):
         assert result["receipt"]["status"] == "ok", result
     alice, bob, carol = keys[:3]
-    receipt = c.submit(c.build_tx([alice], [transfer(ASSET, bob.address, 25)]), wait=True)["receipt"]
+    receipt = c.submit(c.build_tx([alice], [assets.transfer(ASSET, bob.address, 25)]), wait=True)["receipt"]
     assert receipt["status"] == "ok", receipt
     assert (c.balance(ASSET, alice.address), c.balance(ASSET, bob.address)) == (MINTED - 25, MINTED + 25)
     check_cosigning(c, alice, bob, carol)
@@ -360,7 +360,7 @@ def _crash_and_recover(
         wait_for_receipts(node.url, all_acked, cache)
         before_new_tx = audit_chain(node.url, genesis, addresses, cache)
         # A new tx after the restart commits above every pre-crash height.
-        after = c.submit(c.build_tx([keys[1]], [transfer(ASSET, keys[0].address, 1)]), wait=True)["receipt"]
+        after = c.submit(c.build_tx([keys[1]], [assets.transfer(ASSET, keys[0].address, 1)]), wait=True)["receipt"]
         assert after["status"] == "ok" and after["height"] > max(restarted_at, before_new_tx), after
         tip = audit_chain(node.url, genesis, addresses, cache)
         assert tip >= after["height"]
@@ -376,7 +376,7 @@ def test_acked_tx_after_the_last_cut_commits_after_restart_without_new_traffic(
     # Cuts only after 60 s: the tx is durably in the ordering log but in no block when the node dies.
     node = node_factory(data_dir, extra_args=("--max-block-ms", "60000")).start()
     with node.client() as c:
-        tx = c.build_tx([node.admin()], [create_asset(ASSET, "City Coin", 2)])
+        tx = c.build_tx([node.admin()], [assets.create(ASSET, "City Coin", 2)])
         assert c.submit(tx) == {"tx_hash": tx.hash}
         assert c.tx(tx.hash) == {"status": "pending"}
     node.kill()

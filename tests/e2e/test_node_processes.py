@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from tests.conftest import NodeProcess
 
-from metrobloc.sdk import transfer
+from metrobloc.sdk import assets
 
 
 def children(pid: int) -> set[int]:
@@ -40,7 +40,7 @@ def alive(pid: int) -> bool:
 def test_workers_end_with_the_node(node: NodeProcess, sig: signal.Signals) -> None:
     admin = node.admin()
     with node.client() as c:  # a refused transfer still goes through the checker's workers
-        c.submit_batch([c.build_tx([admin], [transfer("CITY", admin.address, 1)]) for _ in range(2)])
+        c.submit_batch([c.build_tx([admin], [assets.transfer("CITY", admin.address, 1)]) for _ in range(2)])
     assert node.proc is not None
     workers = children(node.proc.pid)
     assert workers, "the node runs its tx checks in worker processes"

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import pytest
 
+from metrobloc.crypto import PrivateKey
 from metrobloc.errors import InvalidInput, MetroblocError
-from metrobloc.execution import fields
+from metrobloc.execution.messages import decode
 from metrobloc.ledger.proofs import _hex32
+from metrobloc.modules.assets.msgs import Transfer
 from metrobloc.sdk import Keystore
 
 
 def test_an_amount_with_a_trailing_newline_is_refused() -> None:
-    assert fields.amount({"a": "12"}, "a") == 12
+    msg = {"type": "assets/transfer", "asset": "CITY", "to": PrivateKey(b"\x01" * 32).address, "amount": "12"}
+    assert decode(Transfer, msg).amount == 12
     with pytest.raises(InvalidInput):
-        fields.amount({"a": "12\n"}, "a")
+        decode(Transfer, {**msg, "amount": "12\n"})
 
 
 def test_a_hash_with_a_trailing_newline_is_refused() -> None:

@@ -14,6 +14,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from metrobloc import sdk
 from metrobloc.codec import parse_json
 from metrobloc.crypto import PrivateKey
 from metrobloc.execution import Executor, PreparedTx
@@ -21,7 +22,6 @@ from metrobloc.ledger import build_body, sign_body
 from metrobloc.ledger.limits import MAX_AMOUNT
 from metrobloc.modules.assets.keys import PREFIX
 from metrobloc.node.app import build_app
-from metrobloc.sdk import burn, create_asset, mint, transfer
 from metrobloc.state import app_hash_link
 from metrobloc.state.apphash import ZERO_HASH
 
@@ -129,12 +129,12 @@ blocks_spec = st.lists(st.lists(tx_spec, min_size=1, max_size=4), min_size=1, ma
 def to_msg(o: tuple[Any, ...]) -> dict[str, Any]:
     if o[0] == "create":
         cap, transferable = ASSETS[o[1]]
-        return create_asset(o[1], f"asset {o[1]}", 0, cap, transferable)
+        return sdk.assets.create(o[1], f"asset {o[1]}", 0, cap, transferable)
     if o[0] == "mint":
-        return mint(o[1], KEYS[o[2]].address, o[3])
+        return sdk.assets.mint(o[1], KEYS[o[2]].address, o[3])
     if o[0] == "transfer":
-        return transfer(o[1], KEYS[o[2]].address, o[3])
-    return burn(o[1], o[2])
+        return sdk.assets.transfer(o[1], KEYS[o[2]].address, o[3])
+    return sdk.assets.burn(o[1], o[2])
 
 
 def model_op(o: tuple[Any, ...]) -> tuple[Any, ...]:

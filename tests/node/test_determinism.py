@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from metrobloc.crypto import PrivateKey
-from metrobloc.sdk import burn, create_asset, grant_role, mint, revoke_role, rotate_key, transfer
+from metrobloc.sdk import accounts, assets
 
 REPLAY = Path(__file__).with_name("replay_chain.py")
 SEEDS = ("1", "12345")
@@ -34,25 +34,46 @@ def commit_mixed_blocks(node: Any) -> dict[str, Any]:
 
         chain_id = client.chain_id
         plan = [
-            [tx([admin], [create_asset("CITY", "City Coin", 2)]), tx([alice], [create_asset("NOPE", "No role")])],
-            [tx([admin], [grant_role(b, "asset_issuer"), mint("CITY", a, 10_000), mint("CITY", b, 500)])],
-            [tx([bob], [create_asset("VOTE", "Ballot", 0, 100, False)]), tx([admin], [mint("VOTE", a, 1)])],
-            [tx([bob], [mint("VOTE", a, 60), mint("VOTE", c, 30)]), tx([bob], [mint("VOTE", a, 11)])],
-            [tx([alice], [transfer("CITY", b, 100 + i)]) for i in range(5)] + [tx([carol], [transfer("CITY", a, 1)])],
-            [tx([alice], [transfer("VOTE", c, 1)]), tx([alice], [transfer("VOTE", b, 2)])],
-            [tx([alice], [transfer("CITY", c, 5), burn("CITY", 10**9)]), tx([bob], [burn("CITY", 50)])],
+            [tx([admin], [assets.create("CITY", "City Coin", 2)]), tx([alice], [assets.create("NOPE", "No role")])],
+            [
+                tx(
+                    [admin],
+                    [
+                        accounts.grant_role(b, "asset_issuer"),
+                        assets.mint("CITY", a, 10_000),
+                        assets.mint("CITY", b, 500),
+                    ],
+                )
+            ],
+            [tx([bob], [assets.create("VOTE", "Ballot", 0, 100, False)]), tx([admin], [assets.mint("VOTE", a, 1)])],
+            [
+                tx([bob], [assets.mint("VOTE", a, 60), assets.mint("VOTE", c, 30)]),
+                tx([bob], [assets.mint("VOTE", a, 11)]),
+            ],
+            [tx([alice], [assets.transfer("CITY", b, 100 + i)]) for i in range(5)]
+            + [tx([carol], [assets.transfer("CITY", a, 1)])],
+            [tx([alice], [assets.transfer("VOTE", c, 1)]), tx([alice], [assets.transfer("VOTE", b, 2)])],
+            [
+                tx([alice], [assets.transfer("CITY", c, 5), assets.burn("CITY", 10**9)]),
+                tx([bob], [assets.burn("CITY", 50)]),
+            ],
             # The rotation and a tx by the old key admitted with it: the old key fails at execution.
-            [tx([alice], [rotate_key(chain_id, a, alice2)]), tx([alice], [transfer("CITY", b, 1)])],
-            [tx([alice2], [transfer("CITY", c, 7)], signers=[a])],
-            [tx([admin], [revoke_role(admin.address, "admin")]), tx([admin], [revoke_role(b, "asset_issuer")])],
-            [tx([bob], [create_asset("LATE", "Too late")]), tx([carol], [burn("VOTE", 30)])],
-            [tx([carol], [transfer("CITY", a, 3), transfer("CITY", b, 2)])],
+            [tx([alice], [accounts.rotate_key(chain_id, a, alice2)]), tx([alice], [assets.transfer("CITY", b, 1)])],
+            [tx([alice2], [assets.transfer("CITY", c, 7)], signers=[a])],
+            [
+                tx([admin], [accounts.revoke_role(admin.address, "admin")]),
+                tx([admin], [accounts.revoke_role(b, "asset_issuer")]),
+            ],
+            [tx([bob], [assets.create("LATE", "Too late")]), tx([carol], [assets.burn("VOTE", 30)])],
+            [tx([carol], [assets.transfer("CITY", a, 3), assets.transfer("CITY", b, 2)])],
         ]
         statuses = [block(*txs) for txs in plan]
         # A two-signer tx: carol sends, bob co-signs.
-        statuses.append(block(tx([carol, bob], [transfer("CITY", b, 1)])))
+        statuses.append(block(tx([carol, bob], [assets.transfer("CITY", b, 1)])))
         for i in range(3):
-            statuses.append(block(tx([bob], [transfer("CITY", c, 2 + i)]), tx([carol], [burn("CITY", 10**6)])))
+            statuses.append(
+                block(tx([bob], [assets.transfer("CITY", c, 2 + i)]), tx([carol], [assets.burn("CITY", 10**6)]))
+            )
         flat = [s for group in statuses for s in group]
         assert flat.count("failed") >= 8 and flat.count("ok") >= 15, statuses
         status = client.status()
