@@ -20,9 +20,9 @@ import nats
 import pytest
 from tests.conftest import free_port
 
-from metrobloc.cli.launcher import Network, init_network
 from metrobloc.crypto import PrivateKey
 from metrobloc.ledger import build_body, sign_body
+from metrobloc.node.local_network import Network, init_network
 from metrobloc.sdk import Client, Keystore
 
 ASSET = "CITY"

@@ -13,7 +13,7 @@ from nats.js.api import StorageType, StreamConfig
 from tests.conftest import metrobloc_cmd
 from tests.network.cluster import free_ports
 
-from metrobloc.cli.launcher import Network, init_network
+from metrobloc.node.local_network import Network, init_network
 
 
 @pytest.fixture

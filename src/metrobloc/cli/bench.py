@@ -82,7 +82,7 @@ def transfers(
 
     urls = [node]
     if net_dir is not None:
-        from metrobloc.cli.launcher import Layout
+        from metrobloc.node.local_network import Layout
 
         layout = Layout.load(expand(net_dir))
         urls = [n.url for n in layout.nodes]

@@ -41,7 +41,7 @@ def network_init(
     api_port: int,
 ) -> None:
     """Write genesis (every organization's node key), NATS configs and one data dir per node."""
-    from metrobloc.cli.launcher import init_network
+    from metrobloc.node.local_network import init_network
 
     path = expand(net_dir)
     layout = init_network(
@@ -72,7 +72,7 @@ def network_init(
 @reports_errors
 def network_up(net_dir: Path, log_level: str, timeout: float) -> None:
     """Start the NATS servers and the nodes; print each node's API URL; Ctrl-C stops them all."""
-    from metrobloc.cli.launcher import Network, write_pid_file
+    from metrobloc.node.local_network import Network, write_pid_file
 
     path = expand(net_dir)
     done = threading.Event()

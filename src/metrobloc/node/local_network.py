@@ -1,8 +1,9 @@
 """A local consortium on one machine: NATS servers and nodes started and stopped as processes.
 
 ``metrobloc network init`` writes the layout (``network.json``), one NATS config per server and
-one data dir per organization; ``metrobloc network up`` and the tests start it through
-:class:`Network`. Every process binds 127.0.0.1 and is stopped by its PID.
+one data dir per organization; ``metrobloc network up``, ``metrobloc bench transfers --network``
+and the tests start it through :class:`Network`, each node as a ``metrobloc up`` process. Every
+process binds 127.0.0.1 and is stopped by its PID.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from metrobloc.errors import InvalidInput, Unavailable
+from metrobloc.node.datadir import init_consortium
 
 LAYOUT_FILE = "network.json"
 HOST = "127.0.0.1"
@@ -119,8 +121,6 @@ def init_network(
     replicas: int | None = None,
 ) -> Layout:
     """Write a network dir: the layout, NATS configs and one data dir per organization."""
-    from metrobloc.node.datadir import init_consortium
-
     net_dir = Path(net_dir)
     if (net_dir / LAYOUT_FILE).exists():
         raise InvalidInput(f"{net_dir} already holds a network", "network.exists")
