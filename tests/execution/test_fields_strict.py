@@ -7,7 +7,7 @@ import pytest
 from metrobloc.crypto import PrivateKey
 from metrobloc.errors import InvalidInput, MetroblocError
 from metrobloc.execution.messages import decode
-from metrobloc.ledger.proofs import _hex32
+from metrobloc.ledger.bundles import _hex32
 from metrobloc.modules.assets.msgs import Transfer
 from metrobloc.sdk import Keystore
 

@@ -12,7 +12,7 @@ from metrobloc.codec import canonical_json, parse_json
 from metrobloc.crypto import PrivateKey
 from metrobloc.errors import MetroblocError, VerificationFailed
 from metrobloc.ledger import Event, Genesis, Header, Receipt, attest, quorum, tx_root, verify_bundle
-from metrobloc.ledger.proofs import check_attestations, verify_log_consistency
+from metrobloc.ledger.bundles import check_attestations, verify_log_consistency
 from metrobloc.merkle import MemoryLog, consistency_proof, inclusion_proof, subtree_hash
 
 NODES = [PrivateKey(bytes([0x31 + i]) * 32) for i in range(4)]

@@ -25,7 +25,7 @@ from metrobloc.ledger import (
     sign_body,
     tx_root,
 )
-from metrobloc.ledger.proofs import verify_bundle, verify_log_consistency
+from metrobloc.ledger.bundles import verify_bundle, verify_log_consistency
 from metrobloc.merkle import (
     EMPTY_ROOT,
     MemoryLog,

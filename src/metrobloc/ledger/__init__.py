@@ -1,8 +1,8 @@
 """Ledger records: transactions, blocks, receipts, genesis, and offline proof checks."""
 
 from metrobloc.ledger.blocks import Attestation, Header, Height, attest, tx_root
+from metrobloc.ledger.bundles import VerifiedReceipt, check_attestations, verify_bundle, verify_log_consistency
 from metrobloc.ledger.genesis import Genesis, Organization, quorum
-from metrobloc.ledger.proofs import VerifiedReceipt, check_attestations, verify_bundle, verify_log_consistency
 from metrobloc.ledger.receipts import Event, Receipt
 from metrobloc.ledger.rotation import rotation_statement
 from metrobloc.ledger.txs import (

@@ -1,10 +1,11 @@
-"""RFC 9162 Merkle tree hashing, proof building and pure proof verification.
+"""RFC 9162 Merkle trees: hashing (``tree.py``), proof building (``prover.py``) and pure proof
+verification (``verifier.py``).
 
 This package is the one copy of proof code: the node builds proofs with it and the SDK and the
 ``metrobloc verify`` command check them with it.
 """
 
-from metrobloc.merkle.proofs import (
+from metrobloc.merkle.prover import (
     NodeReader,
     consistency_proof,
     inclusion_proof,
@@ -17,7 +18,7 @@ from metrobloc.merkle.tree import (
     node_hash,
     root_of,
 )
-from metrobloc.merkle.verify import (
+from metrobloc.merkle.verifier import (
     root_from_inclusion,
     verify_consistency,
     verify_inclusion,

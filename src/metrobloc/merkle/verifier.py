@@ -1,4 +1,4 @@
-"""Pure verification of RFC 9162 inclusion (2.1.3.2) and consistency (2.1.4.2) proofs."""
+"""The verifier: pure verification of RFC 9162 inclusion (2.1.3.2) and consistency (2.1.4.2) proofs."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Proof bundles: a receipt, its inclusion path and an attested header, checked offline.
+"""Proof bundles (a receipt, its inclusion path and an attested header) and log consistency
+answers, checked offline against a trusted genesis.
 
 This is the code ``metrobloc verify``, the SDK and the node's own tests all use to decide that a
 receipt is part of a chain whose genesis the verifier trusts.

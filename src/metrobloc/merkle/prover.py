@@ -1,4 +1,4 @@
-"""Building RFC 9162 inclusion and consistency proofs from stored complete-subtree hashes."""
+"""The prover: building RFC 9162 inclusion and consistency proofs from stored complete-subtree hashes."""
 
 from __future__ import annotations
 
