@@ -13,16 +13,16 @@ from typing import Any
 
 import pytest
 
+from metrobloc import sdk
 from metrobloc.crypto import PrivateKey
 from metrobloc.ledger import Receipt
 from metrobloc.modules.assets.keys import PREFIX as ASSETS_PREFIX
-from metrobloc.sdk import create_asset, document_digest, grant_role, mint, register_parcel
 
-DEED = document_digest(b"deed: title of P-1, 1998")
-SURVEY = document_digest(b"survey of P-1, 2024")
-SALE = document_digest(b"deed of sale of P-1")
-LOAN = document_digest(b"mortgage agreement 7731")
-LOAN2 = document_digest(b"second mortgage agreement 9120")
+DEED = sdk.land.document_digest(b"deed: title of P-1, 1998")
+SURVEY = sdk.land.document_digest(b"survey of P-1, 2024")
+SALE = sdk.land.document_digest(b"deed of sale of P-1")
+LOAN = sdk.land.document_digest(b"mortgage agreement 7731")
+LOAN2 = sdk.land.document_digest(b"second mortgage agreement 9120")
 
 
 class DictReader:
@@ -92,7 +92,7 @@ class Registry:
         area_m2: int = 1000,
     ) -> Receipt:
         shares = [(k.address, bp) for k, bp in (owners or [(self.alice, 10_000)])]
-        return self.ok([self.registrar], [register_parcel(parcel, district, area_m2, shares, [DEED, SURVEY])])
+        return self.ok([self.registrar], [sdk.land.register_parcel(parcel, district, area_m2, shares, [DEED, SURVEY])])
 
     def check_supply_invariant(self) -> None:
         """supply = sum of balances for every asset, no zero or negative balance stored."""
@@ -130,17 +130,17 @@ def make_registry(ledger: Any | None = None) -> Registry:
         oracles=(PrivateKey(b"\x21" * 32), PrivateKey(b"\x22" * 32), PrivateKey(b"\x23" * 32)),
         dave=PrivateKey(b"\x14" * 32),
     )
-    grants = [grant_role(r.registrar.address, "land_registrar")]
-    grants += [grant_role(b.address, "lender") for b in (r.bank, r.bank2)]
-    grants += [grant_role(o.address, "oracle") for o in r.oracles]
+    grants = [sdk.accounts.grant_role(r.registrar.address, "land_registrar")]
+    grants += [sdk.accounts.grant_role(b.address, "lender") for b in (r.bank, r.bank2)]
+    grants += [sdk.accounts.grant_role(o.address, "oracle") for o in r.oracles]
     ledger.ok([ledger.admin], grants)
-    ledger.ok([ledger.admin], [create_asset("CITY", "City Coin", 2)])
+    ledger.ok([ledger.admin], [sdk.assets.create("CITY", "City Coin", 2)])
     ledger.ok(
         [ledger.admin],
         [
-            mint("CITY", r.bank.address, 10**6),
-            mint("CITY", r.bank2.address, 10**6),
-            mint("CITY", r.carol.address, 10**4),
+            sdk.assets.mint("CITY", r.bank.address, 10**6),
+            sdk.assets.mint("CITY", r.bank2.address, 10**6),
+            sdk.assets.mint("CITY", r.carol.address, 10**4),
         ],
     )
     return r

@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.modules.land.conftest import LOAN, SALE, Registry, make_registry
 
+from metrobloc import sdk
 from metrobloc.errors import InvalidInput
 from metrobloc.modules.land import queries
-from metrobloc.sdk import create_lien, merge_parcels, release_lien, split_parcel, transfer_parcel
 
 
 def parcel(r: Registry, parcel_id: str) -> dict[str, Any]:
@@ -25,10 +25,12 @@ def active_ids(r: Registry, district: str = "north") -> list[str]:
 def test_split_retires_the_parent_and_links_the_children(registry: Registry) -> None:
     r = registry
     r.register(owners=[(r.alice, 7000), (r.bob, 3000)])
-    msg = split_parcel("P-1", [("P-1A", 600), ("P-1B", 400)])
+    msg = sdk.land.split("P-1", [("P-1A", 600), ("P-1B", 400)])
     r.fails("land.missing_cosigner", [r.alice, r.registrar], [msg])
     r.fails("land.registrar_required", [r.alice, r.bob], [msg])
-    r.fails("land.bad_area_total", [r.alice, r.bob, r.registrar], [split_parcel("P-1", [("P-1A", 600), ("P-1B", 401)])])
+    r.fails(
+        "land.bad_area_total", [r.alice, r.bob, r.registrar], [sdk.land.split("P-1", [("P-1A", 600), ("P-1B", 401)])]
+    )
     receipt = r.ok([r.alice, r.bob, r.registrar], [msg])
     assert receipt.events[0].attributes == {"parcel": "P-1", "into": "P-1A,P-1B"}
     assert parcel(r, "P-1")["status"] == "retired" and parcel(r, "P-1")["children"] == ["P-1A", "P-1B"]
@@ -40,21 +42,23 @@ def test_split_retires_the_parent_and_links_the_children(registry: Registry) -> 
     assert active_ids(r) == ["P-1A", "P-1B"]
     assert [p["parcel"] for p in queries.parcels_by_owner(r.reader, r.bob.address)["parcels"]] == ["P-1A", "P-1B"]
     # A retired parcel can be neither sold nor split again, and its id is never reused.
-    sale = transfer_parcel("P-1", [(r.carol.address, 10_000)], SALE)
+    sale = sdk.land.transfer("P-1", [(r.carol.address, 10_000)], SALE)
     r.fails("land.parcel_retired", [r.alice, r.bob, r.carol, r.registrar], [sale])
     r.fails("land.parcel_retired", [r.alice, r.bob, r.registrar], [msg])
-    r.fails("land.parcel_exists", [r.alice, r.bob, r.registrar], [split_parcel("P-1A", [("P-1", 300), ("P-1C", 300)])])
+    r.fails(
+        "land.parcel_exists", [r.alice, r.bob, r.registrar], [sdk.land.split("P-1A", [("P-1", 300), ("P-1C", 300)])]
+    )
 
 
 @pytest.mark.parametrize(
     "msg",
     [
-        split_parcel("P-1", [("P-1A", 1000)]),
-        split_parcel("P-1", [("P-1A", 500), ("P-1A", 500)]),
-        split_parcel("P-1", [("P-1", 500), ("P-1A", 500)]),
-        merge_parcels(["P-1"], "P-3"),
-        merge_parcels(["P-1", "P-1"], "P-3"),
-        merge_parcels(["P-1", "P-2"], "P-2"),
+        sdk.land.split("P-1", [("P-1A", 1000)]),
+        sdk.land.split("P-1", [("P-1A", 500), ("P-1A", 500)]),
+        sdk.land.split("P-1", [("P-1", 500), ("P-1A", 500)]),
+        sdk.land.merge(["P-1"], "P-3"),
+        sdk.land.merge(["P-1", "P-1"], "P-3"),
+        sdk.land.merge(["P-1", "P-2"], "P-2"),
     ],
 )
 def test_split_and_merge_shapes(registry: Registry, msg: dict[str, Any]) -> None:
@@ -66,9 +70,9 @@ def test_split_and_merge_shapes(registry: Registry, msg: dict[str, Any]) -> None
 @pytest.mark.parametrize(
     "msg",
     [
-        split_parcel("P-1", [("P-1A", 500), ("p-1b", 500)]),
-        merge_parcels(["P-1", "P 2"], "P-3"),
-        merge_parcels(["P-1", "P-2"], "P/3"),
+        sdk.land.split("P-1", [("P-1A", 500), ("p-1b", 500)]),
+        sdk.land.merge(["P-1", "P 2"], "P-3"),
+        sdk.land.merge(["P-1", "P-2"], "P/3"),
     ],
 )
 def test_a_malformed_parcel_id_in_a_split_or_merge_is_bad_parcel(registry: Registry, msg: dict[str, Any]) -> None:
@@ -80,10 +84,10 @@ def test_a_malformed_parcel_id_in_a_split_or_merge_is_bad_parcel(registry: Regis
 def test_liens_block_restructuring_until_released(registry: Registry) -> None:
     r = registry
     r.register()
-    r.ok([r.alice, r.bank], [create_lien("P-1", r.bank.address, 9, "CITY", LOAN)])
-    msg = split_parcel("P-1", [("P-1A", 500), ("P-1B", 500)])
+    r.ok([r.alice, r.bank], [sdk.land.create_lien("P-1", r.bank.address, 9, "CITY", LOAN)])
+    msg = sdk.land.split("P-1", [("P-1A", 500), ("P-1B", 500)])
     r.fails("land.lien_active", [r.alice, r.registrar], [msg])
-    r.ok([r.bank], [release_lien("P-1", 1)])
+    r.ok([r.bank], [sdk.land.release_lien("P-1", 1)])
     r.ok([r.alice, r.registrar], [msg])
 
 
@@ -94,12 +98,12 @@ def test_merge_joins_parcels_of_one_district_and_the_same_owners(registry: Regis
     r.register("P-3", [(r.alice, 6000), (r.bob, 4000)], area_m2=100)
     r.register("S-1", [(r.alice, 5000), (r.bob, 5000)], district="south", area_m2=100)
     signers = [r.alice, r.bob, r.registrar]
-    r.fails("land.owners_mismatch", signers, [merge_parcels(["P-1", "P-3"], "P-9")])
-    r.fails("land.district_mismatch", signers, [merge_parcels(["P-1", "S-1"], "P-9")])
-    r.fails("land.parcel_exists", signers, [merge_parcels(["P-1", "P-2"], "P-3")])
-    r.fails("land.unknown_parcel", signers, [merge_parcels(["P-1", "P-8"], "P-9")])
-    r.fails("land.registrar_required", [r.alice, r.bob], [merge_parcels(["P-1", "P-2"], "P-9")])
-    receipt = r.ok(signers, [merge_parcels(["P-1", "P-2"], "P-9")])
+    r.fails("land.owners_mismatch", signers, [sdk.land.merge(["P-1", "P-3"], "P-9")])
+    r.fails("land.district_mismatch", signers, [sdk.land.merge(["P-1", "S-1"], "P-9")])
+    r.fails("land.parcel_exists", signers, [sdk.land.merge(["P-1", "P-2"], "P-3")])
+    r.fails("land.unknown_parcel", signers, [sdk.land.merge(["P-1", "P-8"], "P-9")])
+    r.fails("land.registrar_required", [r.alice, r.bob], [sdk.land.merge(["P-1", "P-2"], "P-9")])
+    receipt = r.ok(signers, [sdk.land.merge(["P-1", "P-2"], "P-9")])
     assert receipt.events[0].attributes == {"parcels": "P-1,P-2", "into": "P-9", "area_m2": "500"}
     merged = parcel(r, "P-9")
     assert (merged["area_m2"], merged["parents"], merged["status"]) == (500, ["P-1", "P-2"], "active")
@@ -150,7 +154,7 @@ def test_splits_and_merges_keep_area_and_lineage_consistent(areas: list[int], op
                 continue
             children = [f"L-{len(areas) + made + j}" for j in range(len(parts))]
             made += len(parts)
-            r.ok([r.alice, r.bob, r.registrar], [split_parcel(target, list(zip(children, parts, strict=True)))])
+            r.ok([r.alice, r.bob, r.registrar], [sdk.land.split(target, list(zip(children, parts, strict=True)))])
             active = [p for p in active if p != target] + children
         else:
             picks = list(dict.fromkeys(active[i % len(active)] for i in op[1]))
@@ -158,7 +162,7 @@ def test_splits_and_merges_keep_area_and_lineage_consistent(areas: list[int], op
                 continue
             into = f"L-{len(areas) + made}"
             made += 1
-            r.ok([r.alice, r.bob, r.registrar], [merge_parcels(picks, into)])
+            r.ok([r.alice, r.bob, r.registrar], [sdk.land.merge(picks, into)])
             active = [p for p in active if p not in picks] + [into]
 
         # Area: the active parcels always cover exactly the original total.
@@ -178,5 +182,5 @@ def test_splits_and_merges_keep_area_and_lineage_consistent(areas: list[int], op
         if len(record["parents"]) > 1:  # a merge
             assert sum(parcel(r, p)["area_m2"] for p in record["parents"]) == record["area_m2"]
         if record["status"] == "retired":
-            sale = transfer_parcel(pid, [(r.carol.address, 10_000)], SALE)
+            sale = sdk.land.transfer(pid, [(r.carol.address, 10_000)], SALE)
             r.fails("land.parcel_retired", [r.alice, r.bob, r.carol, r.registrar], [sale])

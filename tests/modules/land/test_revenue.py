@@ -6,21 +6,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.modules.land.conftest import LOAN, Registry, make_registry
 
+from metrobloc import sdk
 from metrobloc.crypto import PrivateKey
 from metrobloc.ledger.limits import MAX_AMOUNT
 from metrobloc.modules.assets.keeper import AssetsKeeper
 from metrobloc.modules.land import MODULE_ADDRESS, queries
 from metrobloc.modules.land.msgs import Share
 from metrobloc.modules.land.payouts import allocate_by_shares, pro_rata
-from metrobloc.sdk import (
-    create_lien,
-    distribute_revenue,
-    issue_revenue_rights,
-    merge_parcels,
-    mint,
-    split_parcel,
-    transfer,
-)
 
 PEOPLE = [PrivateKey(bytes([0x60 + i]) * 32) for i in range(8)]
 
@@ -28,13 +20,13 @@ PEOPLE = [PrivateKey(bytes([0x60 + i]) * 32) for i in range(8)]
 def rights(r: Registry, shares: int = 1000, owners: list[tuple[PrivateKey, int]] | None = None) -> None:
     owners = owners or [(r.alice, 6000), (r.bob, 4000)]
     r.register(owners=owners)
-    r.ok([*(k for k, _ in owners), r.registrar], [issue_revenue_rights("P-1", "RENT", shares)])
+    r.ok([*(k for k, _ in owners), r.registrar], [sdk.land.issue_revenue_rights("P-1", "RENT", shares)])
 
 
 def test_issue_creates_a_fixed_supply_asset_held_by_the_owners_by_share(registry: Registry) -> None:
     r = registry
     r.register(owners=[(r.alice, 3333), (r.bob, 3333), (r.carol, 3334)])
-    msg = issue_revenue_rights("P-1", "RENT", 100)
+    msg = sdk.land.issue_revenue_rights("P-1", "RENT", 100)
     r.fails("land.missing_cosigner", [r.alice, r.bob, r.registrar], [msg])
     r.fails("land.registrar_required", [r.alice, r.bob, r.carol], [msg])
     receipt = r.ok([r.alice, r.bob, r.carol, r.registrar], [msg])
@@ -44,9 +36,11 @@ def test_issue_creates_a_fixed_supply_asset_held_by_the_owners_by_share(registry
     assert (asset.supply, asset.max_supply, asset.mintable, asset.transferable) == (100, 100, False, True)
     assert asset.issuer == MODULE_ADDRESS
     assert queries.parcel(r.reader, "P-1")["revenue_rights"] == "RENT"
-    r.fails("assets.not_issuer", [r.alice], [mint("RENT", r.alice.address, 1)])
+    r.fails("assets.not_issuer", [r.alice], [sdk.assets.mint("RENT", r.alice.address, 1)])
     r.fails(
-        "land.revenue_rights_exist", [r.alice, r.bob, r.carol, r.registrar], [issue_revenue_rights("P-1", "RENT2", 5)]
+        "land.revenue_rights_exist",
+        [r.alice, r.bob, r.carol, r.registrar],
+        [sdk.land.issue_revenue_rights("P-1", "RENT2", 5)],
     )
     r.check_supply_invariant()
 
@@ -56,16 +50,16 @@ def test_rights_are_an_encumbrance_that_blocks_splits_and_merges(registry: Regis
     rights(r)
     r.register("P-2", [(r.alice, 6000), (r.bob, 4000)])
     everyone = [r.alice, r.bob, r.registrar]
-    r.fails("land.revenue_rights_exist", everyone, [split_parcel("P-1", [("P-1A", 500), ("P-1B", 500)])])
-    r.fails("land.revenue_rights_exist", everyone, [merge_parcels(["P-1", "P-2"], "P-3")])
+    r.fails("land.revenue_rights_exist", everyone, [sdk.land.split("P-1", [("P-1A", 500), ("P-1B", 500)])])
+    r.fails("land.revenue_rights_exist", everyone, [sdk.land.merge(["P-1", "P-2"], "P-3")])
 
 
 def test_distribute_pays_holders_pro_rata_remainder_to_the_largest(registry: Registry) -> None:
     r = registry
     rights(r, shares=1000)  # alice 600, bob 400
-    r.ok([r.alice], [transfer("RENT", r.dave.address, 100)])  # alice 500, bob 400, dave 100
+    r.ok([r.alice], [sdk.assets.transfer("RENT", r.dave.address, 100)])  # alice 500, bob 400, dave 100
     before = r.balance("CITY", r.carol)
-    receipt = r.ok([r.carol], [distribute_revenue("P-1", "CITY", 1001)])
+    receipt = r.ok([r.carol], [sdk.land.distribute("P-1", "CITY", 1001)])
     payouts = [(e.attributes["to"], int(e.attributes["amount"])) for e in receipt.events if e.type == "land/payout"]
     # floor(1001 * h / 1000): 500, 400, 100 -> remainder 1 to alice (largest holding).
     assert payouts == [(r.alice.address, 501), (r.bob.address, 400), (r.dave.address, 100)]
@@ -78,23 +72,22 @@ def test_distribute_pays_holders_pro_rata_remainder_to_the_largest(registry: Reg
 def test_distribute_refusals(registry: Registry) -> None:
     r = registry
     r.register()
-    r.fails("land.no_revenue_rights", [r.carol], [distribute_revenue("P-1", "CITY", 10)])
-    r.fails("land.unknown_parcel", [r.carol], [distribute_revenue("P-9", "CITY", 10)])
-    r.ok([r.alice, r.registrar], [issue_revenue_rights("P-1", "RENT", 10)])
-    r.fails("land.bad_payment_asset", [r.alice], [distribute_revenue("P-1", "RENT", 5)])
-    r.fails("assets.insufficient_funds", [r.carol], [distribute_revenue("P-1", "CITY", 10**4 + 1)])
-    r.fails("assets.unknown_asset", [r.carol], [distribute_revenue("P-1", "NOPE", 1)])
-    from metrobloc.sdk import burn
+    r.fails("land.no_revenue_rights", [r.carol], [sdk.land.distribute("P-1", "CITY", 10)])
+    r.fails("land.unknown_parcel", [r.carol], [sdk.land.distribute("P-9", "CITY", 10)])
+    r.ok([r.alice, r.registrar], [sdk.land.issue_revenue_rights("P-1", "RENT", 10)])
+    r.fails("land.bad_payment_asset", [r.alice], [sdk.land.distribute("P-1", "RENT", 5)])
+    r.fails("assets.insufficient_funds", [r.carol], [sdk.land.distribute("P-1", "CITY", 10**4 + 1)])
+    r.fails("assets.unknown_asset", [r.carol], [sdk.land.distribute("P-1", "NOPE", 1)])
 
-    r.ok([r.alice], [burn("RENT", 10)])
-    r.fails("land.no_rights_holders", [r.carol], [distribute_revenue("P-1", "CITY", 5)])
+    r.ok([r.alice], [sdk.assets.burn("RENT", 10)])
+    r.fails("land.no_rights_holders", [r.carol], [sdk.land.distribute("P-1", "CITY", 5)])
     r.check_supply_invariant()
 
 
 def test_liens_do_not_touch_rights(registry: Registry) -> None:
     r = registry
     rights(r)
-    r.ok([r.alice, r.bob, r.bank], [create_lien("P-1", r.bank.address, 10, "CITY", LOAN)])
+    r.ok([r.alice, r.bob, r.bank], [sdk.land.create_lien("P-1", r.bank.address, 10, "CITY", LOAN)])
     assert r.balance("RENT", r.alice) == 600
 
 
@@ -105,13 +98,13 @@ def test_holders_of_tracked_assets_are_capped(registry: Registry) -> None:
     rights(r, shares=10_000)
     keeper = AssetsKeeper()
     fillers = [PrivateKey(i.to_bytes(32, "big")).address for i in range(1000, 1000 + MAX_TRACKED_HOLDERS - 2)]
-    r.ok([r.alice], [transfer("RENT", a, 1) for a in fillers[:60]])
+    r.ok([r.alice], [sdk.assets.transfer("RENT", a, 1) for a in fillers[:60]])
     for start in range(60, len(fillers), 60):
-        r.ok([r.alice], [transfer("RENT", a, 1) for a in fillers[start : start + 60]])
+        r.ok([r.alice], [sdk.assets.transfer("RENT", a, 1) for a in fillers[start : start + 60]])
     assert len(keeper.holders(r.state, "RENT")) == MAX_TRACKED_HOLDERS
-    r.fails("assets.too_many_holders", [r.alice], [transfer("RENT", r.carol.address, 1)])
-    r.ok([r.bob], [transfer("RENT", r.alice.address, r.balance("RENT", r.bob))])  # bob leaves: room for one
-    r.ok([r.alice], [transfer("RENT", r.carol.address, 1)])
+    r.fails("assets.too_many_holders", [r.alice], [sdk.assets.transfer("RENT", r.carol.address, 1)])
+    r.ok([r.bob], [sdk.assets.transfer("RENT", r.alice.address, r.balance("RENT", r.bob))])  # bob leaves: room for one
+    r.ok([r.alice], [sdk.assets.transfer("RENT", r.carol.address, 1)])
     r.check_supply_invariant()
 
 
@@ -155,20 +148,20 @@ def test_issue_and_distribute_keep_totals_exact(
 ) -> None:
     r = make_registry()
     r.register(owners=owners)
-    r.ok([*(k for k, _ in owners), r.registrar], [issue_revenue_rights("P-1", "RENT", shares)])
+    r.ok([*(k for k, _ in owners), r.registrar], [sdk.land.issue_revenue_rights("P-1", "RENT", shares)])
     expected = dict(allocate_by_shares(shares, [Share(k.address, bp) for k, bp in owners]))
     assert sum(expected.values()) == shares
     assert {k.address: r.balance("RENT", k) for k in PEOPLE if r.balance("RENT", k)} == expected
     for src, dst, pct in moves:  # rights change hands
         have = r.balance("RENT", PEOPLE[src])
         if have:
-            r.ok([PEOPLE[src]], [transfer("RENT", PEOPLE[dst].address, max(1, have * pct // 100))])
+            r.ok([PEOPLE[src]], [sdk.assets.transfer("RENT", PEOPLE[dst].address, max(1, have * pct // 100))])
     holdings = {k.address: r.balance("RENT", k) for k in PEOPLE if r.balance("RENT", k)}
     assert AssetsKeeper().holders(r.state, "RENT") == sorted(holdings.items())
 
     paid_before = {a: r.balance("CITY", a) for a in holdings}
     payer_before = r.balance("CITY", r.bank)
-    receipt = r.ok([r.bank], [distribute_revenue("P-1", "CITY", amount)])
+    receipt = r.ok([r.bank], [sdk.land.distribute("P-1", "CITY", amount)])
     paid = {a: r.balance("CITY", a) - paid_before[a] for a in holdings}
     assert sum(paid.values()) == amount == payer_before - r.balance("CITY", r.bank)
     assert sum(int(e.attributes["amount"]) for e in receipt.events if e.type == "land/payout") == amount
@@ -184,8 +177,8 @@ def test_revenue_is_not_paid_in_the_rights_of_another_parcel(registry: Registry)
     r = registry
     rights(r)  # P-1: RENT, held by alice and bob
     r.register("P-2", [(r.carol, 10_000)])
-    r.ok([r.carol, r.registrar], [issue_revenue_rights("P-2", "RENT2", 100)])
+    r.ok([r.carol, r.registrar], [sdk.land.issue_revenue_rights("P-2", "RENT2", 100)])
     # Naming P-1 with P-2's rights would hand P-1's holders a stake in P-2's revenue.
-    r.fails("land.bad_payment_asset", [r.carol], [distribute_revenue("P-1", "RENT2", 10)])
+    r.fails("land.bad_payment_asset", [r.carol], [sdk.land.distribute("P-1", "RENT2", 10)])
     assert r.balance("RENT2", r.carol) == 100
-    r.ok([r.carol], [distribute_revenue("P-1", "CITY", 10)])
+    r.ok([r.carol], [sdk.land.distribute("P-1", "CITY", 10)])

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from tests.modules.land.conftest import DEED, LOAN, LOAN2, SALE, SURVEY, Registry
 
+from metrobloc import sdk
 from metrobloc.errors import InvalidInput
 from metrobloc.modules.land import queries
-from metrobloc.sdk import create_lien, issue_revenue_rights, register_parcel, release_lien, transfer_parcel
 
 
 def owners(registry: Registry, parcel: str = "P-1") -> list[dict[str, Any]]:
@@ -17,7 +17,7 @@ def owners(registry: Registry, parcel: str = "P-1") -> list[dict[str, Any]]:
 
 
 def sale(registry: Registry, to: list[tuple[str, int]] | None = None, parcel: str = "P-1") -> dict[str, Any]:
-    return transfer_parcel(parcel, to or [(registry.bob.address, 10_000)], SALE, ("CITY", 250_000))
+    return sdk.land.transfer(parcel, to or [(registry.bob.address, 10_000)], SALE, ("CITY", 250_000))
 
 
 # -- registration ----------------------------------------------------------------------------------
@@ -44,7 +44,7 @@ def test_a_registrar_registers_a_parcel_and_it_is_indexed(registry: Registry) ->
 
 
 def test_only_a_registrar_registers_and_a_parcel_is_registered_once(registry: Registry) -> None:
-    msg = register_parcel("P-1", "north", 1000, [(registry.alice.address, 10_000)], [DEED])
+    msg = sdk.land.register_parcel("P-1", "north", 1000, [(registry.alice.address, 10_000)], [DEED])
     registry.fails("land.registrar_required", [registry.alice], [msg])
     registry.fails("land.registrar_required", [registry.bank], [msg])  # another role is not enough
     registry.ok([registry.admin], [msg])  # admin implies every role
@@ -67,10 +67,10 @@ def test_shares_are_basis_points_of_distinct_owners_summing_to_10000(
     addresses = {"A": registry.alice.address, "B": registry.bob.address}
     shares = [(addresses[a], bp) for a, bp in owners]
     with pytest.raises(InvalidInput) as err:
-        registry.ledger.tx([registry.registrar], [register_parcel("P-1", "north", 10, shares, [DEED])])
+        registry.ledger.tx([registry.registrar], [sdk.land.register_parcel("P-1", "north", 10, shares, [DEED])])
     assert err.value.code == code
     with pytest.raises(InvalidInput) as err:
-        registry.ledger.tx([registry.registrar], [transfer_parcel("P-1", shares, SALE)])
+        registry.ledger.tx([registry.registrar], [sdk.land.transfer("P-1", shares, SALE)])
     assert err.value.code == code
 
 
@@ -88,7 +88,7 @@ def test_shares_are_basis_points_of_distinct_owners_summing_to_10000(
     ],
 )
 def test_registration_format_is_checked_at_admission(registry: Registry, field: str, value: Any, code: str) -> None:
-    msg = {**register_parcel("P-1", "north", 1000, [(registry.alice.address, 10_000)], [DEED]), field: value}
+    msg = {**sdk.land.register_parcel("P-1", "north", 1000, [(registry.alice.address, 10_000)], [DEED]), field: value}
     with pytest.raises(InvalidInput) as err:
         registry.ledger.tx([registry.registrar], [msg])
     assert err.value.code == code
@@ -97,16 +97,16 @@ def test_registration_format_is_checked_at_admission(registry: Registry, field: 
 def test_prices_ids_and_digests_are_checked_in_full_at_admission(registry: Registry) -> None:
     alice = registry.alice.address
     cases = [
-        ({**transfer_parcel("P-1", [(alice, 10_000)], SALE), "price": "250000"}, "land.bad_price"),
-        ({**transfer_parcel("P-1", [(alice, 10_000)], SALE), "price": ["CITY", "1"]}, "land.bad_price"),
-        (transfer_parcel("p-1", [(alice, 10_000)], SALE), "land.bad_parcel"),
-        (create_lien("P 1", alice, 1, "CITY", LOAN), "land.bad_parcel"),
-        (release_lien("", 1), "land.bad_parcel"),
+        ({**sdk.land.transfer("P-1", [(alice, 10_000)], SALE), "price": "250000"}, "land.bad_price"),
+        ({**sdk.land.transfer("P-1", [(alice, 10_000)], SALE), "price": ["CITY", "1"]}, "land.bad_price"),
+        (sdk.land.transfer("p-1", [(alice, 10_000)], SALE), "land.bad_parcel"),
+        (sdk.land.create_lien("P 1", alice, 1, "CITY", LOAN), "land.bad_parcel"),
+        (sdk.land.release_lien("", 1), "land.bad_parcel"),
         # A final newline would pass re.match with "$": "P-1\n" is not "P-1", nor "RENT\n" a symbol.
-        (transfer_parcel("P-1\n", [(alice, 10_000)], SALE), "land.bad_parcel"),
-        (register_parcel("P-1", "north\n", 1, [(alice, 10_000)], [DEED]), "msg.bad_string"),
-        ({**transfer_parcel("P-1", [(alice, 10_000)], SALE), "deed_digest": SALE + "\n"}, "land.bad_digest"),
-        (issue_revenue_rights("P-1", "RENT\n", 5), "msg.bad_string"),
+        (sdk.land.transfer("P-1\n", [(alice, 10_000)], SALE), "land.bad_parcel"),
+        (sdk.land.register_parcel("P-1", "north\n", 1, [(alice, 10_000)], [DEED]), "msg.bad_string"),
+        ({**sdk.land.transfer("P-1", [(alice, 10_000)], SALE), "deed_digest": SALE + "\n"}, "land.bad_digest"),
+        (sdk.land.issue_revenue_rights("P-1", "RENT\n", 5), "msg.bad_string"),
     ]
     for msg, code in cases:
         with pytest.raises(InvalidInput) as err:
@@ -167,7 +167,7 @@ def test_two_sales_of_one_title_in_one_block_only_the_first_executes(registry: R
 
 
 def lien(r: Registry, bank: Any = None, amount: int = 500_000, reference: str = LOAN) -> dict[str, Any]:
-    return create_lien("P-1", (bank or r.bank).address, amount, "CITY", reference)
+    return sdk.land.create_lien("P-1", (bank or r.bank).address, amount, "CITY", reference)
 
 
 def test_a_lien_needs_the_owners_and_a_lender(registry: Registry) -> None:
@@ -175,9 +175,17 @@ def test_a_lien_needs_the_owners_and_a_lender(registry: Registry) -> None:
     r.register(owners=[(r.alice, 5000), (r.carol, 5000)])
     r.fails("land.missing_cosigner", [r.alice, r.bank], [lien(r)])
     r.fails("land.missing_cosigner", [r.alice, r.carol], [lien(r)])
-    r.fails("land.not_lender", [r.alice, r.carol, r.dave], [create_lien("P-1", r.dave.address, 5, "CITY", LOAN)])
-    r.fails("land.unknown_asset", [r.alice, r.carol, r.bank], [create_lien("P-1", r.bank.address, 5, "NOPE", LOAN)])
-    r.fails("land.unknown_parcel", [r.alice, r.carol, r.bank], [create_lien("P-9", r.bank.address, 5, "CITY", LOAN)])
+    r.fails(
+        "land.not_lender", [r.alice, r.carol, r.dave], [sdk.land.create_lien("P-1", r.dave.address, 5, "CITY", LOAN)]
+    )
+    r.fails(
+        "land.unknown_asset", [r.alice, r.carol, r.bank], [sdk.land.create_lien("P-1", r.bank.address, 5, "NOPE", LOAN)]
+    )
+    r.fails(
+        "land.unknown_parcel",
+        [r.alice, r.carol, r.bank],
+        [sdk.land.create_lien("P-9", r.bank.address, 5, "CITY", LOAN)],
+    )
     receipt = r.ok([r.alice, r.carol, r.bank], [lien(r)])
     assert receipt.events[0].attributes == {
         "parcel": "P-1",
@@ -216,11 +224,11 @@ def test_release_by_the_lienholder_only_and_ranks_close_up(registry: Registry) -
     r.register()
     r.ok([r.alice, r.bank], [lien(r)])
     r.ok([r.alice, r.bank2], [lien(r, r.bank2, reference=LOAN2)])
-    r.fails("land.not_lienholder", [r.alice], [release_lien("P-1", 1)])
-    r.fails("land.not_lienholder", [r.bank2], [release_lien("P-1", 1)])
-    r.fails("land.unknown_lien", [r.bank], [release_lien("P-1", 9)])
-    r.ok([r.bank], [release_lien("P-1", 1)])
-    r.fails("land.lien_released", [r.bank], [release_lien("P-1", 1)])
+    r.fails("land.not_lienholder", [r.alice], [sdk.land.release_lien("P-1", 1)])
+    r.fails("land.not_lienholder", [r.bank2], [sdk.land.release_lien("P-1", 1)])
+    r.fails("land.unknown_lien", [r.bank], [sdk.land.release_lien("P-1", 9)])
+    r.ok([r.bank], [sdk.land.release_lien("P-1", 1)])
+    r.fails("land.lien_released", [r.bank], [sdk.land.release_lien("P-1", 1)])
     [only] = queries.parcel(r.reader, "P-1")["liens"]
     assert (only["lien_id"], only["rank"]) == (2, 1)
     assert queries.liens_by_lender(r.reader, r.bank.address)["liens"] == []
@@ -248,7 +256,7 @@ def test_free_and_clear_sale_releases_and_transfers_in_one_tx(registry: Registry
     r = registry
     r.register()
     r.ok([r.alice, r.bank], [lien(r)])
-    receipt = r.ok([r.alice, r.bob, r.registrar, r.bank], [release_lien("P-1", 1), sale(r)])
+    receipt = r.ok([r.alice, r.bob, r.registrar, r.bank], [sdk.land.release_lien("P-1", 1), sale(r)])
     assert [e.type for e in receipt.events] == ["land/release_lien", "land/transfer"]
     assert queries.parcel(r.reader, "P-1")["liens"] == []
 
@@ -258,7 +266,7 @@ def test_history_records_every_step_with_tx_hash_and_height(registry: Registry) 
     registered = r.register()
     pledged = r.ok([r.alice, r.bank], [lien(r)])
     r.fails("land.lien_active", [r.alice, r.bob, r.registrar], [sale(r)])
-    released = r.ok([r.bank], [release_lien("P-1", 1)])
+    released = r.ok([r.bank], [sdk.land.release_lien("P-1", 1)])
     sold = r.ok([r.alice, r.bob, r.registrar], [sale(r)])
     events = queries.history(r.reader, "P-1")["events"]
     assert [e["type"] for e in events] == [

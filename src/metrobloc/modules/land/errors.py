@@ -1,73 +1,117 @@
-"""Stable error codes of the land module (the README lists each with its HTTP status).
+"""Stable error codes of the land module, each with the class it is raised as (and so its HTTP status).
 
-Stateless problems (raised by ``msgs.py`` at admission, HTTP 400) and stateful refusals (raised by
-the handlers; the tx is kept with status "failed") share one namespace, ``land.<reason>``.
+Stateless problems (raised while decoding ``msgs.py``'s messages at admission, or by a query, 400)
+and stateful refusals (raised by the handlers; the tx is kept with status "failed") share one
+namespace, ``land.<reason>``.
 """
 
+from metrobloc.errors import Conflict, InvalidInput, NotFound, Unauthorized
+from metrobloc.execution import ErrorCode
+
 # -- stateless (InvalidInput, 400) -------------------------------------------------------------------
-BAD_PARCEL = "land.bad_parcel"
-"""A parcel id, in a message or a query, does not match ``[A-Z0-9][A-Z0-9:-]{0,47}``."""
-BAD_PRICE = "land.bad_price"
-"""A transfer's ``price`` is neither ``{asset, amount}`` nor null."""
-BAD_SHARE_TOTAL = "land.bad_share_total"
-"""Owner shares must be whole basis points (1..10000 each) summing to exactly 10000."""
-DUPLICATE_OWNER = "land.duplicate_owner"
-"""An owner list names an address twice."""
-BAD_OWNERS = "land.bad_owners"
-"""An owner list is empty, too long or not a list of ``{address, share_bp}``."""
-BAD_DOCUMENTS = "land.bad_documents"
-"""Documents are 1..16 distinct lower-case SHA-256 hex digests."""
-BAD_DIGEST = "land.bad_digest"
-"""A digest field is not 64 lower-case hex digits."""
-BAD_PARCELS = "land.bad_parcels"
-"""A split or merge names too few, too many or repeated parcels (a malformed id is ``land.bad_parcel``)."""
-BAD_POLICY = "land.bad_policy"
-"""Oracles must be 1..16 distinct addresses and the threshold 1..len(oracles)."""
-BAD_QUERY = "land.bad_query"
-"""A query parameter other than a parcel id is missing or malformed."""
+BAD_PARCEL = ErrorCode(
+    "land.bad_parcel",
+    InvalidInput,
+    "a parcel id, in a message or a query, that does not match `^[A-Z0-9][A-Z0-9:-]{0,47}$`",
+)
+BAD_SHARE_TOTAL = ErrorCode(
+    "land.bad_share_total",
+    InvalidInput,
+    "an owner's `share_bp` not an integer 1 … 10000, or shares not adding up to exactly 10000",
+)
+DUPLICATE_OWNER = ErrorCode("land.duplicate_owner", InvalidInput, "an owner list names an address twice")
+BAD_OWNERS = ErrorCode(
+    "land.bad_owners",
+    InvalidInput,
+    "an owner list that is empty, longer than 7, or not a list of `{address, share_bp}`",
+)
+BAD_DOCUMENTS = ErrorCode(
+    "land.bad_documents", InvalidInput, "`documents` not 1 … 16 distinct lower-case SHA-256 hex digests"
+)
+BAD_DIGEST = ErrorCode(
+    "land.bad_digest",
+    InvalidInput,
+    "a digest field (`deed_digest`, `reference_digest`, `value_digest`) that is not 64 lower-case hex digits",
+)
+BAD_PARCELS = ErrorCode(
+    "land.bad_parcels",
+    InvalidInput,
+    "a split into fewer than 2 or more than 16 parts, a merge of fewer than 2 or more than 16 parcels, or a parcel"
+    " id repeated (a malformed id is `land.bad_parcel`)",
+)
+BAD_POLICY = ErrorCode(
+    "land.bad_policy",
+    InvalidInput,
+    "oracles not 1 … 16 distinct addresses, or a threshold not an integer 1 … number of oracles",
+)
+BAD_PRICE = ErrorCode(
+    "land.bad_price", InvalidInput, "a transfer's `price` that is neither `{asset, amount}` nor `null`"
+)
+BAD_QUERY = ErrorCode(
+    "land.bad_query",
+    InvalidInput,
+    "a query parameter other than a parcel id that is missing or malformed (district, claim, subject, `limit`,"
+    " `after`, neither or both of `owner=` and `district=`)",
+)
 
 # -- stateful -------------------------------------------------------------------------------------
-UNKNOWN_PARCEL = "land.unknown_parcel"
-"""No parcel has this id (404)."""
-PARCEL_EXISTS = "land.parcel_exists"
-"""A parcel with this id was registered before, possibly since retired (409)."""
-PARCEL_RETIRED = "land.parcel_retired"
-"""The parcel was split or merged away; only its history remains (409)."""
-MISSING_COSIGNER = "land.missing_cosigner"
-"""An owner, new owner or lender whose signature the message needs did not sign the tx (401)."""
-REGISTRAR_REQUIRED = "land.registrar_required"
-"""No signer of the tx holds the ``land_registrar`` role (401)."""
-LIEN_ACTIVE = "land.lien_active"
-"""The parcel has an active lien whose holder did not co-sign, or liens forbid a split/merge (409)."""
-UNKNOWN_LIEN = "land.unknown_lien"
-"""The parcel has no lien with this id (404)."""
-LIEN_RELEASED = "land.lien_released"
-"""The lien was already released (409)."""
-NOT_LIENHOLDER = "land.not_lienholder"
-"""Only the lender of a lien may release it (401)."""
-NOT_LENDER = "land.not_lender"
-"""The lender of a new lien must hold the ``lender`` role (401)."""
-UNKNOWN_ASSET = "land.unknown_asset"
-"""The asset a lien is denominated in does not exist (404)."""
-BAD_AREA_TOTAL = "land.bad_area_total"
-"""The parts of a split do not add up to the parcel's area (409)."""
-DISTRICT_MISMATCH = "land.district_mismatch"
-"""Parcels merged together must lie in one district (409)."""
-OWNERS_MISMATCH = "land.owners_mismatch"
-"""Parcels merged together must have the same owners with the same shares (409)."""
-UNKNOWN_POLICY = "land.unknown_policy"
-"""No oracle policy is set for this claim: nothing can be attested or queried under it (404)."""
-NOT_ORACLE = "land.not_oracle"
-"""The attester (or a policy member) is not an oracle of the claim's policy with the ``oracle`` role (401)."""
-ALREADY_ATTESTED = "land.already_attested"
-"""This oracle already attested this claim for this subject, and re-sending it settles nothing (409)."""
-CLAIM_SETTLED = "land.claim_settled"
-"""The claim is already settled for this subject (409)."""
-RIGHTS_EXIST = "land.revenue_rights_exist"
-"""The parcel's revenue rights were issued before; or they block a split/merge (409)."""
-NO_RIGHTS = "land.no_revenue_rights"
-"""The parcel has no revenue rights (404)."""
-BAD_PAYMENT_ASSET = "land.bad_payment_asset"
-"""Revenue is paid in an asset that is no parcel's revenue rights (409)."""
-NO_HOLDERS = "land.no_rights_holders"
-"""Every revenue right was burned: nobody to pay (409)."""
+UNKNOWN_PARCEL = ErrorCode("land.unknown_parcel", NotFound, "no parcel has this id")
+PARCEL_EXISTS = ErrorCode(
+    "land.parcel_exists", Conflict, "the id was registered before (possibly since split or merged away)"
+)
+PARCEL_RETIRED = ErrorCode("land.parcel_retired", Conflict, "the parcel was split or merged away")
+MISSING_COSIGNER = ErrorCode(
+    "land.missing_cosigner",
+    Unauthorized,
+    "an owner, new owner or lender the message needs did not sign the tx (the message names them)",
+)
+REGISTRAR_REQUIRED = ErrorCode(
+    "land.registrar_required",
+    Unauthorized,
+    "no signer holds `land_registrar` (and, for a registration, no settled `parcel_registration` claim for exactly"
+    " this content)",
+)
+LIEN_ACTIVE = ErrorCode(
+    "land.lien_active",
+    Conflict,
+    "an active lien's holder did not co-sign a transfer, or a split or merge of a parcel with active liens",
+)
+UNKNOWN_LIEN = ErrorCode("land.unknown_lien", NotFound, "the parcel has no lien with this id")
+LIEN_RELEASED = ErrorCode("land.lien_released", Conflict, "the lien was already released")
+NOT_LIENHOLDER = ErrorCode("land.not_lienholder", Unauthorized, "only the lien's lender can release it")
+NOT_LENDER = ErrorCode("land.not_lender", Unauthorized, "the lender of a new lien does not hold the role `lender`")
+UNKNOWN_ASSET = ErrorCode("land.unknown_asset", NotFound, "the asset a lien is denominated in does not exist")
+BAD_AREA_TOTAL = ErrorCode(
+    "land.bad_area_total",
+    Conflict,
+    "the parts of a split do not add up to the parcel's area, or a merged area above 10^15 m²",
+)
+DISTRICT_MISMATCH = ErrorCode("land.district_mismatch", Conflict, "parcels merged together lie in different districts")
+OWNERS_MISMATCH = ErrorCode("land.owners_mismatch", Conflict, "parcels merged together have different owners or shares")
+UNKNOWN_POLICY = ErrorCode("land.unknown_policy", NotFound, "no oracle policy for this claim name")
+NOT_ORACLE = ErrorCode(
+    "land.not_oracle",
+    Unauthorized,
+    "the attester, or a member of a new policy, is not an oracle of the policy holding the role `oracle`",
+)
+ALREADY_ATTESTED = ErrorCode(
+    "land.already_attested",
+    Conflict,
+    "the oracle already attested this claim for this subject: another value, or its identical attestation re-sent"
+    " when a recount does not settle the claim",
+)
+CLAIM_SETTLED = ErrorCode("land.claim_settled", Conflict, "the claim is already settled for this subject")
+RIGHTS_EXIST = ErrorCode(
+    "land.revenue_rights_exist",
+    Conflict,
+    "the parcel's revenue rights were issued before, or they block a split or merge",
+)
+NO_RIGHTS = ErrorCode("land.no_revenue_rights", NotFound, "a distribution for a parcel without revenue rights")
+BAD_PAYMENT_ASSET = ErrorCode(
+    "land.bad_payment_asset",
+    Conflict,
+    "revenue paid in a revenue-rights asset (the parcel's own or another parcel's)",
+)
+NO_HOLDERS = ErrorCode(
+    "land.no_rights_holders", Conflict, "every revenue right of the parcel was burned: nobody to pay"
+)

@@ -2,17 +2,17 @@
 
 Every write of a parcel, lien or claim goes through here, so the indexes that queries range-scan
 (parcels by owner and district, liens by lender, claims by status and subject) never drift from the
-records they point at.
+records they point at; and ``report`` writes a fact once into both the history and the event.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 import orjson
 
 from metrobloc.codec import canonical_json_checked
-from metrobloc.errors import Conflict, NotFound
 from metrobloc.execution import Context
 from metrobloc.modules.land import errors, keys
 from metrobloc.modules.land.msgs import RegisterParcel, Share
@@ -26,6 +26,8 @@ from metrobloc.modules.land.records import (
     Lien,
     Parcel,
     Policy,
+    event_attributes,
+    json_form,
 )
 
 
@@ -64,18 +66,18 @@ class LandKeeper:
     def parcel(self, state: Reader, parcel: str) -> Parcel:
         found = self.find_parcel(state, parcel)
         if found is None:
-            raise NotFound(f"no parcel {parcel}", errors.UNKNOWN_PARCEL)
+            raise errors.UNKNOWN_PARCEL.error(f"no parcel {parcel}")
         return found
 
     def active_parcel(self, state: Reader, parcel: str) -> Parcel:
         found = self.parcel(state, parcel)
         if not found.active:
-            raise Conflict(f"parcel {parcel} was retired into {', '.join(found.children)}", errors.PARCEL_RETIRED)
+            raise errors.PARCEL_RETIRED.error(f"parcel {parcel} was retired into {', '.join(found.children)}")
         return found
 
     def require_new(self, state: Reader, parcel: str) -> None:
         if state.get(keys.parcel_key(parcel)) is not None:
-            raise Conflict(f"parcel {parcel} is already registered", errors.PARCEL_EXISTS)
+            raise errors.PARCEL_EXISTS.error(f"parcel {parcel} is already registered")
 
     def add_parcel(self, state: Writer, parcel: Parcel) -> None:
         """Store a new active parcel and index it by district and owners."""
@@ -85,23 +87,15 @@ class LandKeeper:
         self._index_owners(state, parcel.parcel, parcel.owners, add=True)
 
     def register(self, ctx: Context, msg: RegisterParcel, authority: str) -> None:
-        """A parcel's first registration: the record, its indexes and its history entry.
+        """A parcel's first registration: the record, its indexes, its history entry and its event.
 
-        ``authority`` says what allowed it: "registrar", "oracles" or "genesis".
+        ``authority`` says what allowed it: "registrar", "oracles" or "genesis" (whose events are dropped).
         """
         self.add_parcel(
             ctx, Parcel(msg.parcel, msg.district, msg.area_m2, msg.owners, msg.documents, ACTIVE, ctx.height)
         )
-        self.record(
-            ctx,
-            msg.parcel,
-            "land/register_parcel",
-            district=msg.district,
-            area_m2=msg.area_m2,
-            owners=[o.to_json() for o in msg.owners],
-            documents=list(msg.documents),
-            authority=authority,
-        )
+        facts = {"district": msg.district, "area_m2": msg.area_m2, "owners": msg.owners, "authority": authority}
+        self.report(ctx, "land/register_parcel", msg.parcel, facts, history={"documents": msg.documents})
 
     def put_parcel(self, state: Writer, parcel: Parcel) -> None:
         _store(state, keys.parcel_key(parcel.parcel), parcel.to_json())
@@ -132,7 +126,7 @@ class LandKeeper:
     def lien(self, state: Reader, parcel: str, lien_id: int) -> Lien:
         rec = _load(state, keys.lien_key(parcel, lien_id))
         if rec is None:
-            raise NotFound(f"parcel {parcel} has no lien {lien_id}", errors.UNKNOWN_LIEN)
+            raise errors.UNKNOWN_LIEN.error(f"parcel {parcel} has no lien {lien_id}")
         return Lien.from_json(rec)
 
     def active_liens(self, state: Reader, parcel: Parcel) -> list[Lien]:
@@ -158,7 +152,7 @@ class LandKeeper:
     def policy(self, state: Reader, claim: str) -> Policy:
         rec = _load(state, keys.policy_key(claim))
         if rec is None:
-            raise NotFound(f"no oracle policy for claim {claim}", errors.UNKNOWN_POLICY)
+            raise errors.UNKNOWN_POLICY.error(f"no oracle policy for claim {claim}")
         return Policy.from_json(rec)
 
     def put_policy(self, state: Writer, policy: Policy) -> None:
@@ -189,12 +183,42 @@ class LandKeeper:
         self.put_parcel(state, updated)
         return updated
 
-    # -- history ------------------------------------------------------------------------------------
+    # -- history and events -----------------------------------------------------------------------
+    def report(
+        self,
+        ctx: Context,
+        type_: str,
+        parcel: str,
+        facts: Mapping[str, Any],
+        *,
+        key: str = "parcel",
+        event: Mapping[str, str] | None = None,
+        history: Mapping[str, Any] | None = None,
+        recorded: bool = True,
+    ) -> None:
+        """Emit the event ``type_`` and append it to ``parcel``'s history, each fact written once.
+
+        ``facts`` go in both forms (``records.json_form`` in the history, ``records.event_attributes``
+        in the event, which names the parcel under ``key``); ``event`` and ``history`` hold what only
+        one form carries. ``recorded=False`` emits the event only (a claim about a non-parcel subject).
+        """
+        attributes = {key: parcel}
+        for name, value in facts.items():
+            attributes |= event_attributes(name, value)
+        ctx.emit(type_, **{**attributes, **(event or {})})
+        if recorded:
+            self.record(ctx, parcel, type_, **facts, **(history or {}))
+
     def record(self, ctx: Context, parcel: str, type_: str, **details: Any) -> None:
-        """Append an event to ``parcel``'s history, stamped with the tx hash, height and block time."""
+        """Append an entry to ``parcel``'s history, stamped with the tx hash, height and block time.
+
+        ``details`` are written in ``records.json_form`` (records as objects, tuples as lists).
+        """
         length_key = keys.history_length_key(parcel)
         raw = ctx.get(length_key)
         seq = (0 if raw is None else int(raw)) + 1
-        entry = HistoryEntry(seq, type_, ctx.height, ctx.block_time_ms, ctx.tx_hash, details)
+        entry = HistoryEntry(
+            seq, type_, ctx.height, ctx.block_time_ms, ctx.tx_hash, {k: json_form(v) for k, v in details.items()}
+        )
         _store(ctx, keys.history_key(parcel, seq), entry.to_json())
         ctx.set(length_key, str(seq).encode())

@@ -1,30 +1,35 @@
-"""Messages of the land module and their stateless checks (formats, sizes, share totals)."""
+"""Messages of the land module, each declared once (the parser, SDK, CLI and spec come from here).
+
+Formats and sizes are checked while a message is decoded (``validate_basic``); cross-field rules
+(share totals, repeated owners, parcels or oracles, the threshold) in ``__post_init__``. The error
+codes of fields and formats are given as plain ``str``: such a code becomes the code of the
+``InvalidInput`` raised, which crosses from the admission worker processes pickled, and an
+``ErrorCode`` does not unpickle.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any, ClassVar
 
-from metrobloc.codec import canonical_json, is_address
-from metrobloc.errors import InvalidInput
-from metrobloc.execution import fields
+from msgspec import Meta
+
+from metrobloc.codec import canonical_json
+from metrobloc.execution import ErrorCode
+from metrobloc.execution.messages import (
+    Address,
+    Amount,
+    Message,
+    Quantity,
+    Record,
+    Text,
+    field,
+    record_to_wire,
+    type_name,
+)
 from metrobloc.modules.land import errors
-
-PARCEL = re.compile(r"^[A-Z0-9][A-Z0-9:-]{0,47}$")
-"""Parcel ids: upper-case letters, digits, ``-`` and ``:``, 1..48 characters (e.g. ``KUNGSHOLMEN-1:23``)."""
-DISTRICT = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
-"""District slugs, e.g. ``kungsholmen``."""
-CLAIM = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
-"""Claim names, e.g. ``parcel_registration``, ``survey``."""
-SUBJECT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9:._-]{0,127}$")
-"""What a claim is about: usually a parcel id."""
-DIGEST = re.compile(r"^[0-9a-f]{64}$")
-"""SHA-256 digests of documents kept off the ledger, in lower-case hex."""
-SYMBOL = re.compile(r"^[A-Z][A-Z0-9]{1,15}$")
-"""Asset symbols (the assets module's format)."""
 
 TOTAL_BP = 10_000
 """Shares are basis points: the owners of a parcel hold 10,000 in all."""
@@ -41,298 +46,293 @@ REGISTRATION_CLAIM = "parcel_registration"
 """The claim whose settlement lets anyone register a parcel (see ``registration_digest``)."""
 
 
-@dataclass(frozen=True)
-class Share:
+# -- formats ----------------------------------------------------------------------------------------
+
+
+class ParcelId(Text):
+    """A parcel id: upper-case letters, digits, - and :, 1 to 48 characters (e.g. KUNGSHOLMEN-1:23)."""
+
+    pattern = re.compile(r"^[A-Z0-9][A-Z0-9:-]{0,47}$")
+    code = str(errors.BAD_PARCEL)
+    example = "KUNGSHOLMEN-1:23"
+
+
+class District(Text):
+    """A district slug: lower-case letters, digits and -, 1 to 64 characters (e.g. kungsholmen)."""
+
+    pattern = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+    example = "kungsholmen"
+
+
+class ClaimName(Text):
+    """A claim name: a lower-case letter, then lower-case letters, digits or _ (e.g. survey)."""
+
+    pattern = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+    example = "parcel_registration"
+
+
+class Subject(Text):
+    """What a claim is about, usually a parcel id: letters, digits and : . _ -, 1 to 128 characters."""
+
+    pattern = re.compile(r"^[A-Za-z0-9][A-Za-z0-9:._-]{0,127}$")
+    example = "KUNGSHOLMEN-1:23"
+
+
+class Digest(Text):
+    """The SHA-256 digest of a document kept off the ledger, in lower-case hex."""
+
+    pattern = re.compile(r"^[0-9a-f]{64}$")
+    code = str(errors.BAD_DIGEST)
+    example = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+
+
+class DocumentDigest(Digest):
+    """The SHA-256 digest of a deed or survey kept off the ledger, in lower-case hex."""
+
+    code = str(errors.BAD_DOCUMENTS)
+
+
+class Symbol(Text):
+    """An asset symbol (the assets module's format): an upper-case letter, then 1 to 15 more or digits."""
+
+    pattern = re.compile(r"^[A-Z][A-Z0-9]{1,15}$")
+    example = "SEK"
+
+
+PARCEL = ParcelId.pattern
+DISTRICT = District.pattern
+CLAIM = ClaimName.pattern
+SUBJECT = Subject.pattern
+DIGEST = Digest.pattern
+SYMBOL = Symbol.pattern
+
+
+# -- records ----------------------------------------------------------------------------------------
+
+
+class Share(Record, frozen=True):
     """One owner's part of a parcel."""
 
-    address: str
-    share_bp: int
-    """Basis points, 1..10000."""
-
-    def to_json(self) -> dict[str, Any]:
-        return {"address": self.address, "share_bp": self.share_bp}
-
-
-@dataclass(frozen=True)
-class RegisterParcel:
-    """``land/register_parcel``: a parcel's first registration (a registrar, or a settled claim)."""
-
-    parcel: str
-    district: str
-    area_m2: int
-    owners: tuple[Share, ...]
-    documents: tuple[str, ...]
-    """Digests of the deeds and surveys, kept off-chain."""
+    address: Annotated[Address, field("The owner.")]
+    share_bp: Annotated[
+        int,
+        Meta(ge=1, le=TOTAL_BP),
+        field("Basis points, 1 to 10000; a parcel's add up to 10000.", code=str(errors.BAD_SHARE_TOTAL)),
+    ]
 
 
-@dataclass(frozen=True)
-class Price:
+class Price(Record, frozen=True):
     """The declared consideration of a sale (recorded, not paid: pay with ``assets/transfer``)."""
 
-    asset: str
-    amount: int
-
-    def to_json(self) -> dict[str, str]:
-        return {"asset": self.asset, "amount": str(self.amount)}
+    asset: Annotated[Symbol, field("The asset the price is declared in, e.g. SEK.")]
+    amount: Annotated[Quantity, field("The price, a decimal integer.")]
 
 
-@dataclass(frozen=True)
-class TransferParcel:
-    """``land/transfer``: new owners; co-signed by old and new owners, a registrar and lienholders."""
-
-    parcel: str
-    to: tuple[Share, ...]
-    price: Price | None
-    deed_digest: str
-
-
-@dataclass(frozen=True)
-class CreateLien:
-    """``land/create_lien``: a mortgage or other charge, ranked after every earlier active lien."""
-
-    parcel: str
-    lender: str
-    amount: int
-    asset: str
-    reference_digest: str
-    """Digest of the loan agreement."""
-
-
-@dataclass(frozen=True)
-class ReleaseLien:
-    """``land/release_lien``: the lienholder discharges a lien."""
-
-    parcel: str
-    lien_id: int
-
-
-@dataclass(frozen=True)
-class Part:
+class Part(Record, frozen=True):
     """One parcel a split produces."""
 
-    parcel: str
-    area_m2: int
+    parcel: Annotated[ParcelId, field("The new parcel's id.")]
+    area_m2: Annotated[int, Meta(ge=1, le=MAX_AREA_M2), field("Its area in whole square metres.")]
 
 
-@dataclass(frozen=True)
-class SplitParcel:
-    """``land/split``: ``parcel`` is retired and replaced by ``into`` (areas add up exactly)."""
+# -- messages ---------------------------------------------------------------------------------------
 
-    parcel: str
-    into: tuple[Part, ...]
+Owners = Annotated[tuple[Share, ...], Meta(min_length=1, max_length=MAX_OWNERS)]
 
 
-@dataclass(frozen=True)
-class MergeParcels:
-    """``land/merge``: ``parcels`` are retired and replaced by ``into`` (their areas summed)."""
+class RegisterParcel(Message, tag="land/register_parcel", frozen=True):
+    """Register a parcel (a land_registrar co-signs, or oracles settled its parcel_registration)."""
 
-    parcels: tuple[str, ...]
-    into: str
+    cli_name: ClassVar[str] = "register"
+    parcel: Annotated[ParcelId, field("Parcel id, e.g. KUNGSHOLMEN-1:23.")]
+    district: Annotated[District, field("District slug, e.g. kungsholmen.")]
+    area_m2: Annotated[int, Meta(ge=1, le=MAX_AREA_M2), field("Area in whole square metres.")]
+    owners: Annotated[
+        Owners,
+        field(
+            "The owners and their shares in basis points (1 to 7; shares sum to 10000).",
+            code=str(errors.BAD_OWNERS),
+            cli="owner",
+        ),
+    ]
+    documents: Annotated[
+        tuple[DocumentDigest, ...],
+        Meta(min_length=1, max_length=MAX_DOCUMENTS),
+        field(
+            "SHA-256 hex digests of the deeds and surveys, kept off-chain (1 to 16, distinct).",
+            code=str(errors.BAD_DOCUMENTS),
+            cli="document",
+        ),
+    ]
 
-
-@dataclass(frozen=True)
-class SetOraclePolicy:
-    """``land/set_oracle_policy``: who attests ``claim`` and how many must agree (a registrar)."""
-
-    claim: str
-    oracles: tuple[str, ...]
-    threshold: int
-
-
-@dataclass(frozen=True)
-class Attest:
-    """``land/attest``: the sender, an oracle of the claim's policy, attests a value for a subject."""
-
-    claim: str
-    subject: str
-    value_digest: str
-
-
-@dataclass(frozen=True)
-class IssueRevenueRights:
-    """``land/issue_revenue_rights``: ``shares`` units of a new fixed-supply asset for the owners."""
-
-    parcel: str
-    asset: str
-    shares: int
+    def __post_init__(self) -> None:
+        check_owners(self.owners, "owners")
+        if len(set(self.documents)) != len(self.documents):
+            raise errors.BAD_DOCUMENTS.error("documents repeats an entry")
 
 
-@dataclass(frozen=True)
-class Distribute:
-    """``land/distribute``: the sender pays ``amount`` of ``asset`` to the rights holders pro rata."""
+class Transfer(Message, tag="land/transfer", frozen=True):
+    """Transfer a title: every current and new owner, a registrar and every lienholder sign."""
 
-    parcel: str
-    asset: str
-    amount: int
+    parcel: Annotated[ParcelId, field("Parcel id.")]
+    to: Annotated[
+        Owners,
+        field(
+            "The new owners and their shares in basis points (1 to 7; shares sum to 10000).",
+            code=str(errors.BAD_OWNERS),
+        ),
+    ]
+    deed_digest: Annotated[Digest, field("SHA-256 hex digest of the deed of sale.")]
+    price: Annotated[
+        Price | None, field("Declared price (recorded, not paid); absent for none.", code=str(errors.BAD_PRICE))
+    ] = None
 
-
-def registration_digest(msg: RegisterParcel) -> str:
-    """The value oracles attest under ``parcel_registration`` for ``msg.parcel``.
-
-    hex(SHA-256(JCS({"parcel", "district", "area_m2", "owners": [{"address", "share_bp"}],
-    "documents"}))): the message's content without ``type``, lists in message order.
-    """
-    content = {
-        "parcel": msg.parcel,
-        "district": msg.district,
-        "area_m2": msg.area_m2,
-        "owners": [s.to_json() for s in msg.owners],
-        "documents": list(msg.documents),
-    }
-    return hashlib.sha256(canonical_json(content)).hexdigest()
+    def __post_init__(self) -> None:
+        check_owners(self.to, "to")
 
 
-# -- field checks -----------------------------------------------------------------------------------
+class CreateLien(Message, tag="land/create_lien", frozen=True):
+    """Register a lien, ranked after every active one; the owners and the lender sign."""
+
+    parcel: Annotated[ParcelId, field("Parcel id.")]
+    lender: Annotated[Address, field("The lender (role lender); must co-sign.")]
+    amount: Annotated[Amount, field("Amount secured, a decimal integer.")]
+    asset: Annotated[Symbol, field("Asset the amount is in, e.g. SEK.")]
+    reference_digest: Annotated[Digest, field("SHA-256 hex digest of the loan agreement.")]
 
 
-def _text(msg: Mapping[str, Any], name: str, pattern: re.Pattern[str], code: str = "msg.bad_string") -> str:
-    """A string field matching ``pattern`` in full (``re.match`` with ``$`` would let a final newline in)."""
-    value = msg[name]
-    if not isinstance(value, str) or not pattern.fullmatch(value):
-        raise InvalidInput(f"{name} must be a string matching {pattern.pattern}", code)
-    return value
+class ReleaseLien(Message, tag="land/release_lien", frozen=True):
+    """Release a lien (the lienholder)."""
+
+    parcel: Annotated[ParcelId, field("Parcel id.")]
+    lien_id: Annotated[int, Meta(ge=1, le=MAX_LIEN_ID), field("The lien's id (see `metrobloc query land parcel`).")]
 
 
-def parcel_id(value: Any, name: str = "parcel") -> str:
-    """A parcel id; ``land.bad_parcel`` otherwise, in a message as in a query."""
-    return _text({name: value}, name, PARCEL, errors.BAD_PARCEL)
+class Split(Message, tag="land/split", frozen=True):
+    """Split a parcel into new ones whose areas add up to its own (owners and a registrar sign)."""
+
+    parcel: Annotated[ParcelId, field("The parcel to split.")]
+    into: Annotated[
+        tuple[Part, ...],
+        Meta(min_length=2, max_length=MAX_PARTS),
+        field("The new parcels and their areas (2 to 16).", code=str(errors.BAD_PARCELS)),
+    ]
+
+    def __post_init__(self) -> None:
+        check_distinct([self.parcel, *(part.parcel for part in self.into)], "parcel and into", errors.BAD_PARCELS)
 
 
-def _parcel(msg: Mapping[str, Any], name: str = "parcel") -> str:
-    return parcel_id(msg[name], name)
+class Merge(Message, tag="land/merge", frozen=True):
+    """Merge parcels of one district and the same owners into a new one (owners and a registrar sign)."""
+
+    parcels: Annotated[
+        tuple[ParcelId, ...],
+        Meta(min_length=2, max_length=MAX_PARTS),
+        field("The parcels to merge (2 to 16).", code=str(errors.BAD_PARCELS), cli="parcel"),
+    ]
+    into: Annotated[ParcelId, field("Id of the merged parcel.")]
+
+    def __post_init__(self) -> None:
+        check_distinct([*self.parcels, self.into], "parcels and into", errors.BAD_PARCELS)
 
 
-def _digest(msg: Mapping[str, Any], name: str) -> str:
-    return _text(msg, name, DIGEST, errors.BAD_DIGEST)
+class SetOraclePolicy(Message, tag="land/set_oracle_policy", frozen=True):
+    """Set who attests a claim and how many must agree (a registrar)."""
+
+    claim: Annotated[ClaimName, field("Claim name, e.g. parcel_registration or survey.")]
+    oracles: Annotated[
+        tuple[Address, ...],
+        Meta(min_length=1, max_length=MAX_ORACLES),
+        field(
+            "The oracles' addresses, each holding the role oracle (1 to 16).", code=str(errors.BAD_POLICY), cli="oracle"
+        ),
+    ]
+    threshold: Annotated[
+        int, Meta(ge=1, le=MAX_ORACLES), field("How many distinct oracles must agree.", code=str(errors.BAD_POLICY))
+    ]
+
+    def __post_init__(self) -> None:
+        if self.threshold > len(self.oracles):
+            raise errors.BAD_POLICY.error(f"threshold must be an integer in 1..{len(self.oracles)}")
+        check_distinct(self.oracles, "oracles", errors.BAD_POLICY)
 
 
-def _area(msg: Mapping[str, Any]) -> int:
-    return fields.integer(msg, "area_m2", low=1, high=MAX_AREA_M2)
+class Attest(Message, tag="land/attest", frozen=True):
+    """Attest a value for a claim about a subject (an oracle of the claim's policy)."""
+
+    claim: Annotated[ClaimName, field("Claim name.")]
+    subject: Annotated[Subject, field("What the claim is about, usually a parcel id.")]
+    value_digest: Annotated[Digest, field("SHA-256 hex digest of the attested value.")]
 
 
-def _list(msg: Mapping[str, Any], name: str, low: int, high: int, code: str) -> list[Any]:
-    value = msg[name]
-    if not isinstance(value, list) or not low <= len(value) <= high:
-        raise InvalidInput(f"{name} must be a list of {low} to {high} entries", code)
-    return value
+class IssueRevenueRights(Message, tag="land/issue_revenue_rights", frozen=True):
+    """Tokenize a parcel's revenue: a fixed-supply asset for the owners (owners and a registrar sign)."""
+
+    parcel: Annotated[ParcelId, field("Parcel id.")]
+    asset: Annotated[Symbol, field("Symbol of the new rights asset.")]
+    shares: Annotated[Amount, field("Units to issue, a decimal integer, split by ownership share.")]
 
 
-def parse_shares(msg: Mapping[str, Any], name: str) -> tuple[Share, ...]:
-    """Owners with basis-point shares: 1..7 distinct addresses, each 1..10000, summing to 10000."""
-    shares = []
-    for entry in _list(msg, name, 1, MAX_OWNERS, errors.BAD_OWNERS):
-        if not isinstance(entry, dict):
-            raise InvalidInput(f"{name} entries are {{address, share_bp}} objects", errors.BAD_OWNERS)
-        fields.exact_fields(entry, {"address", "share_bp"})
-        bp = entry["share_bp"]
-        if type(bp) is not int or not 1 <= bp <= TOTAL_BP:
-            raise InvalidInput(f"{name}: share_bp must be an integer in 1..{TOTAL_BP}", errors.BAD_SHARE_TOTAL)
-        shares.append(Share(fields.address(entry, "address"), bp))
+class Distribute(Message, tag="land/distribute", frozen=True):
+    """Pay an amount to the holders of the parcel's revenue rights, pro rata (the sender pays)."""
+
+    parcel: Annotated[ParcelId, field("Parcel id.")]
+    asset: Annotated[Symbol, field("Asset to pay in, e.g. SEK.")]
+    amount: Annotated[Amount, field("Amount to pay out, a decimal integer.")]
+
+
+MESSAGES = (
+    RegisterParcel,
+    Transfer,
+    CreateLien,
+    ReleaseLien,
+    Split,
+    Merge,
+    SetOraclePolicy,
+    Attest,
+    IssueRevenueRights,
+    Distribute,
+)
+
+
+# -- cross-field rules ------------------------------------------------------------------------------
+
+
+def check_owners(shares: Sequence[Share], name: str) -> None:
+    """Distinct addresses whose basis points add up to exactly 10000."""
     if len({s.address for s in shares}) != len(shares):
-        raise InvalidInput(f"{name} names an owner twice", errors.DUPLICATE_OWNER)
+        raise errors.DUPLICATE_OWNER.error(f"{name} names an owner twice")
     total = sum(s.share_bp for s in shares)
     if total != TOTAL_BP:
-        raise InvalidInput(f"{name}: shares add up to {total} basis points, not {TOTAL_BP}", errors.BAD_SHARE_TOTAL)
-    return tuple(shares)
+        raise errors.BAD_SHARE_TOTAL.error(f"{name}: shares add up to {total} basis points, not {TOTAL_BP}")
 
 
-def _distinct(values: list[str], name: str, code: str) -> tuple[str, ...]:
+def check_distinct(values: Sequence[str], name: str, code: ErrorCode) -> None:
     if len(set(values)) != len(values):
-        raise InvalidInput(f"{name} repeats an entry", code)
-    return tuple(values)
+        raise code.error(f"{name} repeats an entry")
 
 
-# -- parsers ----------------------------------------------------------------------------------------
+# -- digests (also SDK helpers: they take the wire form the SDK builds) ------------------------------
 
 
-def parse_register_parcel(msg: Mapping[str, Any]) -> RegisterParcel:
-    fields.exact_fields(msg, {"parcel", "district", "area_m2", "owners", "documents"})
-    documents = _list(msg, "documents", 1, MAX_DOCUMENTS, errors.BAD_DOCUMENTS)
-    if not all(isinstance(d, str) and DIGEST.fullmatch(d) for d in documents):
-        raise InvalidInput("documents must be SHA-256 digests in lower-case hex", errors.BAD_DOCUMENTS)
-    return RegisterParcel(
-        _parcel(msg),
-        _text(msg, "district", DISTRICT),
-        _area(msg),
-        parse_shares(msg, "owners"),
-        _distinct(documents, "documents", errors.BAD_DOCUMENTS),
-    )
+def document_digest(document: bytes) -> str:
+    """The on-ledger form of an off-ledger document (deed, survey, loan agreement): SHA-256 hex."""
+    return hashlib.sha256(document).hexdigest()
 
 
-def parse_transfer(msg: Mapping[str, Any]) -> TransferParcel:
-    fields.exact_fields(msg, {"parcel", "to", "deed_digest"}, frozenset({"price"}))
-    price = None
-    if msg.get("price") is not None:
-        raw = msg["price"]
-        if not isinstance(raw, dict):
-            raise InvalidInput("price must be {asset, amount} or null", errors.BAD_PRICE)
-        fields.exact_fields(raw, {"asset", "amount"})
-        price = Price(_text(raw, "asset", SYMBOL), fields.amount(raw, "amount", positive=False))
-    return TransferParcel(_parcel(msg), parse_shares(msg, "to"), price, _digest(msg, "deed_digest"))
+def registration_digest(msg: RegisterParcel | Mapping[str, Any]) -> str:
+    """The value oracles attest under ``parcel_registration`` for a ``land/register_parcel`` message.
+
+    hex(SHA-256(JCS({"parcel", "district", "area_m2", "owners": [{"address", "share_bp"}],
+    "documents"}))): the message without its ``type``, lists in message order. ``msg`` is the
+    decoded message or its wire form (a dict, as the SDK builds it).
+    """
+    if not isinstance(msg, Mapping):
+        return _sha256_jcs(record_to_wire(RegisterParcel, msg))
+    if msg.get("type") != type_name(RegisterParcel):
+        raise ValueError(f"a registration digest is of a land/register_parcel message, not {msg.get('type')!r}")
+    return _sha256_jcs({k: v for k, v in msg.items() if k != "type"})
 
 
-def parse_create_lien(msg: Mapping[str, Any]) -> CreateLien:
-    fields.exact_fields(msg, {"parcel", "lender", "amount", "asset", "reference_digest"})
-    return CreateLien(
-        _parcel(msg),
-        fields.address(msg, "lender"),
-        fields.amount(msg, "amount"),
-        _text(msg, "asset", SYMBOL),
-        _digest(msg, "reference_digest"),
-    )
-
-
-def parse_release_lien(msg: Mapping[str, Any]) -> ReleaseLien:
-    fields.exact_fields(msg, {"parcel", "lien_id"})
-    return ReleaseLien(_parcel(msg), fields.integer(msg, "lien_id", low=1, high=MAX_LIEN_ID))
-
-
-def parse_split(msg: Mapping[str, Any]) -> SplitParcel:
-    fields.exact_fields(msg, {"parcel", "into"})
-    parcel = _parcel(msg)
-    parts = []
-    for entry in _list(msg, "into", 2, MAX_PARTS, errors.BAD_PARCELS):
-        if not isinstance(entry, dict):
-            raise InvalidInput("into entries are {parcel, area_m2} objects", errors.BAD_PARCELS)
-        fields.exact_fields(entry, {"parcel", "area_m2"})
-        parts.append(Part(_parcel(entry), _area(entry)))
-    _distinct([parcel, *(p.parcel for p in parts)], "parcel and into", errors.BAD_PARCELS)
-    return SplitParcel(parcel, tuple(parts))
-
-
-def parse_merge(msg: Mapping[str, Any]) -> MergeParcels:
-    fields.exact_fields(msg, {"parcels", "into"})
-    parcels = [parcel_id(p, "parcels") for p in _list(msg, "parcels", 2, MAX_PARTS, errors.BAD_PARCELS)]
-    into = _parcel(msg, "into")
-    _distinct([*parcels, into], "parcels and into", errors.BAD_PARCELS)
-    return MergeParcels(tuple(parcels), into)
-
-
-def parse_set_oracle_policy(msg: Mapping[str, Any]) -> SetOraclePolicy:
-    fields.exact_fields(msg, {"claim", "oracles", "threshold"})
-    addresses = _list(msg, "oracles", 1, MAX_ORACLES, errors.BAD_POLICY)
-    if not all(is_address(a) for a in addresses):
-        raise InvalidInput("oracles must be mb1 addresses", "msg.bad_address")
-    threshold = msg["threshold"]
-    if type(threshold) is not int or not 1 <= threshold <= len(addresses):
-        raise InvalidInput(f"threshold must be an integer in 1..{len(addresses)}", errors.BAD_POLICY)
-    return SetOraclePolicy(_text(msg, "claim", CLAIM), _distinct(addresses, "oracles", errors.BAD_POLICY), threshold)
-
-
-def parse_attest(msg: Mapping[str, Any]) -> Attest:
-    fields.exact_fields(msg, {"claim", "subject", "value_digest"})
-    return Attest(
-        _text(msg, "claim", CLAIM),
-        _text(msg, "subject", SUBJECT),
-        _digest(msg, "value_digest"),
-    )
-
-
-def parse_issue_revenue_rights(msg: Mapping[str, Any]) -> IssueRevenueRights:
-    fields.exact_fields(msg, {"parcel", "asset", "shares"})
-    return IssueRevenueRights(_parcel(msg), _text(msg, "asset", SYMBOL), fields.amount(msg, "shares"))
-
-
-def parse_distribute(msg: Mapping[str, Any]) -> Distribute:
-    fields.exact_fields(msg, {"parcel", "asset", "amount"})
-    return Distribute(_parcel(msg), _text(msg, "asset", SYMBOL), fields.amount(msg, "amount"))
+def _sha256_jcs(content: Mapping[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(dict(content))).hexdigest()

@@ -10,8 +10,7 @@ import hashlib
 from collections.abc import Iterable
 
 from metrobloc.codec import encode_address
-from metrobloc.errors import Unauthorized
-from metrobloc.execution import Context
+from metrobloc.execution import Context, ErrorCode
 from metrobloc.modules.land import errors
 from metrobloc.modules.land.expected import RoleChecker
 
@@ -37,15 +36,15 @@ class Parties:
         """Every address must have signed the tx; the error names those that did not."""
         missing = list(dict.fromkeys(a for a in addresses if a not in ctx.signers))
         if missing:
-            raise Unauthorized(f"{who} must co-sign; missing: {', '.join(missing)}", errors.MISSING_COSIGNER)
+            raise errors.MISSING_COSIGNER.error(f"{who} must co-sign; missing: {', '.join(missing)}")
 
     def has_registrar(self, ctx: Context) -> bool:
         return any(self.roles.has_role(ctx, s, REGISTRAR) for s in ctx.signers)
 
     def require_registrar(self, ctx: Context, action: str) -> None:
         if not self.has_registrar(ctx):
-            raise Unauthorized(f"{action} needs a co-signer with the role {REGISTRAR}", errors.REGISTRAR_REQUIRED)
+            raise errors.REGISTRAR_REQUIRED.error(f"{action} needs a co-signer with the role {REGISTRAR}")
 
-    def require_role(self, ctx: Context, address: str, role: str, code: str) -> None:
+    def require_role(self, ctx: Context, address: str, role: str, code: ErrorCode) -> None:
         if not self.roles.has_role(ctx, address, role):
-            raise Unauthorized(f"{address} does not hold the role {role}", code)
+            raise code.error(f"{address} does not hold the role {role}")

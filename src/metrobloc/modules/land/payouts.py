@@ -14,7 +14,7 @@ from metrobloc.modules.land.msgs import TOTAL_BP, Share
 def allocate_by_shares(total: int, owners: Sequence[Share]) -> list[tuple[str, int]]:
     """``total`` units split by basis points: floor(total * share_bp / 10000) each, remainder to the
     first owner in deed order. Owners whose part is 0 are left out."""
-    parts = [(o.address, total * o.share_bp // TOTAL_BP) for o in owners]
+    parts: list[tuple[str, int]] = [(o.address, total * o.share_bp // TOTAL_BP) for o in owners]
     return _with_remainder(total, parts)
 
 

@@ -12,10 +12,9 @@ from typing import Any
 import orjson
 
 from metrobloc.codec import decode_address
-from metrobloc.errors import InvalidInput, NotFound
 from metrobloc.modules.land import errors, keys
 from metrobloc.modules.land.keeper import LandKeeper, Scanner
-from metrobloc.modules.land.msgs import CLAIM, DISTRICT, SUBJECT, parcel_id
+from metrobloc.modules.land.msgs import CLAIM, DISTRICT, PARCEL, SUBJECT
 from metrobloc.modules.land.records import PENDING, SETTLED, Claim, HistoryEntry, Lien
 
 MAX_PAGE = 100
@@ -24,13 +23,20 @@ CURSOR = re.compile(r"^[A-Za-z0-9:._/-]{1,256}$")
 
 def _check(value: str, pattern: re.Pattern[str], name: str) -> str:
     if not pattern.fullmatch(value):
-        raise InvalidInput(f"{name} must match {pattern.pattern}", errors.BAD_QUERY)
+        raise errors.BAD_QUERY.error(f"{name} must match {pattern.pattern}")
+    return value
+
+
+def parcel_id(value: str) -> str:
+    """A parcel id; ``land.bad_parcel`` otherwise, the code a message with that id gets."""
+    if not PARCEL.fullmatch(value):
+        raise errors.BAD_PARCEL.error(f"parcel must be a string matching {PARCEL.pattern}")
     return value
 
 
 def _page(limit: int, after: str | None) -> tuple[int, str | None]:
     if not 1 <= limit <= MAX_PAGE:
-        raise InvalidInput(f"limit must be in 1..{MAX_PAGE}", errors.BAD_QUERY)
+        raise errors.BAD_QUERY.error(f"limit must be in 1..{MAX_PAGE}")
     if after is not None:
         _check(after, CURSOR, "after")
     return limit, after
@@ -76,11 +82,11 @@ def history(state: Scanner, parcel: str, *, after: int = 0, limit: int = MAX_PAG
     parcel_id(parcel)
     _page(limit, None)
     if after < 0:
-        raise InvalidInput("after must be a history seq >= 0", errors.BAD_QUERY)
+        raise errors.BAD_QUERY.error("after must be a history seq >= 0")
     prefix = keys.history_prefix(parcel)
     rows = state.scan(prefix, limit, keys.history_key(parcel, after) if after else None)
     if not rows and state.get(keys.history_length_key(parcel)) is None:
-        raise NotFound(f"no parcel {parcel}", errors.UNKNOWN_PARCEL)
+        raise errors.UNKNOWN_PARCEL.error(f"no parcel {parcel}")
     events = []
     for _, raw in rows:
         entry = HistoryEntry.from_json(orjson.loads(raw))

@@ -1,7 +1,8 @@
 """The land module's ledger records: parcels, liens, oracle policies, claims and history entries.
 
 Each record is stored as the JCS of ``to_json()``; integers that stay below 2^53 (areas, heights,
-ids) are JSON numbers, amounts are decimal strings.
+ids) are JSON numbers, amounts are decimal strings. ``json_form`` and ``event_attributes`` give the
+two forms of a fact a handler reports: in a parcel's history (JSON) and in an event (strings).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from metrobloc.execution.messages import Record, record_to_wire
 from metrobloc.modules.land.msgs import Share
 
 ACTIVE = "active"
@@ -59,7 +61,7 @@ class Parcel:
             "parcel": self.parcel,
             "district": self.district,
             "area_m2": self.area_m2,
-            "owners": [s.to_json() for s in self.owners],
+            "owners": json_form(self.owners),
             "documents": list(self.documents),
             "status": self.status,
             "registered_height": self.registered_height,
@@ -267,3 +269,37 @@ class HistoryEntry:
     @classmethod
     def from_json(cls, rec: dict[str, Any]) -> HistoryEntry:
         return cls(rec["seq"], rec["type"], rec["height"], rec["time_ms"], rec["tx_hash"], rec["details"])
+
+
+# -- the two forms of a reported fact ---------------------------------------------------------------
+
+
+def json_form(value: Any) -> Any:
+    """A fact in a history entry: a record (an owner's share, a price) as its wire object, a tuple as a
+    list, anything else (strings, integers, null, JSON already) as it is."""
+    if isinstance(value, Record):
+        return record_to_wire(type(value), value)
+    if isinstance(value, tuple):
+        return [json_form(v) for v in value]
+    return value
+
+
+def event_attributes(name: str, value: Any) -> dict[str, str]:
+    """A fact as event attributes: ``name`` with its text, a lone record (a price) as one attribute per
+    field (``price_asset``, ``price_amount``), None as nothing."""
+    if value is None:
+        return {}
+    if isinstance(value, Record):
+        return {f"{name}_{key}": _text(v) for key, v in json_form(value).items()}
+    return {name: _text(value)}
+
+
+def _text(value: Any) -> str:
+    """Numbers in decimal, a tuple comma-joined, a record in a tuple (an owner) as its values joined by
+    ``:`` (``address:share_bp``)."""
+    if isinstance(value, tuple):
+        return ",".join(_text(v) for v in value)
+    if isinstance(value, Record):
+        return ":".join(_text(v) for v in json_form(value).values())
+    assert isinstance(value, str | int) and not isinstance(value, bool), value
+    return str(value)

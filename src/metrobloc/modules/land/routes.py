@@ -6,7 +6,6 @@ from typing import Any
 
 from fastapi import APIRouter, Query
 
-from metrobloc.errors import InvalidInput
 from metrobloc.modules.land import errors, queries
 from metrobloc.modules.land.keeper import Scanner
 from metrobloc.modules.land.records import PENDING, SETTLED
@@ -23,7 +22,7 @@ def router(state: Scanner) -> APIRouter:
         owner: str | None = None, district: str | None = None, after: str | None = After, limit: int = Limit
     ) -> dict[str, Any]:
         if (owner is None) == (district is None):
-            raise InvalidInput("give exactly one of owner= and district=", errors.BAD_QUERY)
+            raise errors.BAD_QUERY.error("give exactly one of owner= and district=")
         if owner is not None:
             return queries.parcels_by_owner(state, owner, after=after, limit=limit)
         assert district is not None
