@@ -10,7 +10,8 @@ from pathlib import Path
 
 import click
 
-from metrobloc.cli.context import data_dir_option, expand, keystore, node_option, reports_errors
+from metrobloc.cli.options import data_dir_option, expand, keystore, node_option
+from metrobloc.cli.output import reports_errors
 
 
 @click.group()

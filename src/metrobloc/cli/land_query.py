@@ -7,7 +7,8 @@ from typing import Any
 
 import click
 
-from metrobloc.cli.context import client, emit, node_option, reports_errors
+from metrobloc.cli.options import client, node_option
+from metrobloc.cli.output import emit, reports_errors
 
 
 def page_options(f: Callable[..., Any]) -> Callable[..., Any]:

@@ -12,7 +12,7 @@ from typing import Any, BinaryIO
 
 import click
 
-from metrobloc.cli.context import reports_errors
+from metrobloc.cli.output import reports_errors
 from metrobloc.cli.sending import send, send_options
 from metrobloc.sdk import msgs
 

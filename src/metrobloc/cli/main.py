@@ -8,7 +8,8 @@ import click
 
 from metrobloc import __version__
 from metrobloc.cli import bench, network, query, tx
-from metrobloc.cli.context import data_dir_option, emit, expand, keystore, reports_errors
+from metrobloc.cli.options import data_dir_option, expand, keystore, log_level_option
+from metrobloc.cli.output import emit, reports_errors
 from metrobloc.codec import parse_json
 from metrobloc.ledger import Genesis, verify_bundle
 
@@ -52,13 +53,7 @@ def init(data_dir: Path, chain_id: str, org: str) -> None:
     type=click.IntRange(1, 60_000),
     help="Cut a block at most this long after its first tx.",
 )
-@click.option(
-    "--log-level",
-    default="warning",
-    show_default=True,
-    type=click.Choice(["debug", "info", "warning", "error"]),
-    help="Node log verbosity.",
-)
+@log_level_option
 @click.option(
     "--orderer",
     default="solo",

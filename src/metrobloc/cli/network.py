@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from metrobloc.cli.context import expand, reports_errors
+from metrobloc.cli.options import expand, log_level_option
+from metrobloc.cli.output import reports_errors
 
 
 @click.group()
@@ -61,13 +62,7 @@ def network_init(
 
 @network.command("up")
 @click.option("--dir", "net_dir", required=True, type=click.Path(path_type=Path), help="Network directory.")
-@click.option(
-    "--log-level",
-    default="warning",
-    show_default=True,
-    type=click.Choice(["debug", "info", "warning", "error"]),
-    help="Node log verbosity (logs in DIR/logs).",
-)
+@log_level_option
 @click.option("--timeout", default=60.0, show_default=True, type=float, help="Seconds to wait for every process.")
 @reports_errors
 def network_up(net_dir: Path, log_level: str, timeout: float) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from metrobloc.cli import land_query
-from metrobloc.cli.context import client, emit, node_option, reports_errors
+from metrobloc.cli.options import client, node_option
+from metrobloc.cli.output import emit, reports_errors
 
 
 @click.group()

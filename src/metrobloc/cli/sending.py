@@ -14,7 +14,8 @@ from typing import Any
 
 import click
 
-from metrobloc.cli.context import client, data_dir_option, emit, keystore, node_option
+from metrobloc.cli.options import client, data_dir_option, keystore, node_option
+from metrobloc.cli.output import emit
 
 
 def send_options(f: Callable[..., Any]) -> Callable[..., Any]:

@@ -8,8 +8,9 @@ from typing import Any
 
 import click
 
-from metrobloc.cli.context import client, data_dir_option, keystore, node_option, reports_errors
 from metrobloc.cli.land_tx import land
+from metrobloc.cli.options import client, data_dir_option, keystore, node_option
+from metrobloc.cli.output import reports_errors
 from metrobloc.cli.sending import report, send, send_options
 from metrobloc.codec import parse_json
 from metrobloc.ledger import add_signature, parse_tx

@@ -168,10 +168,11 @@ def _get(url: str, timeout: float = 1.0) -> int:
 class Network:
     """Starts, kills and stops the processes of a network dir (by PID, never by name)."""
 
-    def __init__(self, net_dir: Path, *, log_level: str = "warning", node_args: tuple[str, ...] = ()) -> None:
+    def __init__(self, net_dir: Path, *, log_level: str | None = None, node_args: tuple[str, ...] = ()) -> None:
         self.dir = Path(net_dir).resolve()
         self.layout = Layout.load(self.dir)
         self.log_level = log_level
+        """The nodes' ``--log-level``; None leaves ``metrobloc up``'s default."""
         self.node_args = node_args
         self.nats: dict[int, subprocess.Popen[bytes]] = {}
         self.nodes: dict[int, subprocess.Popen[bytes]] = {}
@@ -205,9 +206,9 @@ class Network:
             self.layout.nats_urls,
             "--replicas",
             str(self.layout.replicas),
-            "--log-level",
-            self.log_level,
         ]
+        if self.log_level is not None:
+            args += ["--log-level", self.log_level]
         for server in self.layout.nats:
             args += ["--nats-monitor", server.monitor_url]
         for j, other in enumerate(self.layout.nodes):
