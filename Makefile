@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run install test test-slow lint bench clean
+.PHONY: run install test test-slow lint bench spec clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,9 @@ test: lint
 
 test-slow: $(STAMP)
 	$(BIN)/pytest -q -m slow || test $$? -eq 5  # 5: no slow test collected yet
+
+spec: $(STAMP)  # rewrite the spec pages and JSON Schemas generated from the modules
+	$(BIN)/metrobloc spec --dir docs/spec
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_transfers.py

@@ -25,7 +25,7 @@ class MetroblocError(Exception):
     def __init__(self, message: str, code: str | None = None) -> None:
         super().__init__(message)
         self.message = message
-        self.code = code or self.default_code
+        self.code = str(code or self.default_code)  # a plain str, also for a registered ErrorCode
 
     def to_dict(self) -> dict[str, str]:
         """The ``{"code", "message"}`` object carried in receipts and HTTP errors."""

@@ -14,10 +14,10 @@ import pytest
 from tests.cli.test_cli import mb, mb_json
 from tests.conftest import NodeProcess
 
-from metrobloc.sdk import document_digest
+from metrobloc.sdk import land
 
-DEED = document_digest(b"deed")
-SALE = document_digest(b"sale")
+DEED = land.document_digest(b"deed")
+SALE = land.document_digest(b"sale")
 
 
 @dataclass(frozen=True)

@@ -10,24 +10,11 @@ from tests.conftest import NodeProcess
 
 from metrobloc.crypto import PrivateKey
 from metrobloc.ledger import Genesis, Tx
-from metrobloc.sdk import (
-    Client,
-    add_signature,
-    create_asset,
-    create_lien,
-    document_digest,
-    grant_role,
-    missing_signers,
-    parse_tx,
-    register_parcel,
-    release_lien,
-    transfer_parcel,
-    verify_proof,
-)
+from metrobloc.sdk import Client, accounts, add_signature, assets, land, missing_signers, parse_tx, verify_proof
 
-DEED = document_digest(b"title deed of KUNGSHOLMEN-1:23")
-LOAN = document_digest(b"mortgage agreement 2024-7731")
-SALE = document_digest(b"deed of sale, 2025")
+DEED = land.document_digest(b"title deed of KUNGSHOLMEN-1:23")
+LOAN = land.document_digest(b"mortgage agreement 2024-7731")
+SALE = land.document_digest(b"deed of sale, 2025")
 
 
 def cosign(c: Client, sender: PrivateKey, others: list[PrivateKey], msgs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -46,29 +33,29 @@ def test_register_mortgage_refused_sale_then_sale_with_proven_history(node: Node
     genesis = Genesis.load(node.genesis_path().read_bytes())  # the verifier's own trusted copy
     parcel = "KUNGSHOLMEN-1:23"
     with node.client() as c:
-        setup = [grant_role(registrar.address, "land_registrar"), grant_role(bank.address, "lender")]
+        setup = [accounts.grant_role(registrar.address, "land_registrar"), accounts.grant_role(bank.address, "lender")]
         assert (
-            c.submit(c.build_tx([admin], [*setup, create_asset("SEK", "Krona", 2)]), wait=True)["receipt"]["status"]
+            c.submit(c.build_tx([admin], [*setup, assets.create("SEK", "Krona", 2)]), wait=True)["receipt"]["status"]
             == "ok"
         )
 
         owners = [(seller.address, 10_000)]
         registered = c.submit(
-            c.build_tx([registrar], [register_parcel(parcel, "kungsholmen", 412, owners, [DEED])]), wait=True
+            c.build_tx([registrar], [land.register_parcel(parcel, "kungsholmen", 412, owners, [DEED])]), wait=True
         )["receipt"]
         assert registered["status"] == "ok"
 
-        mortgage = create_lien(parcel, bank.address, 3_000_000_00, "SEK", LOAN)
+        mortgage = land.create_lien(parcel, bank.address, 3_000_000_00, "SEK", LOAN)
         pledged = cosign(c, seller, [bank], [mortgage])
         assert pledged["status"] == "ok" and pledged["events"][0]["attributes"]["rank"] == "1"
 
-        sale = transfer_parcel(parcel, [(buyer.address, 10_000)], SALE, ("SEK", 4_100_000_00))
+        sale = land.transfer(parcel, [(buyer.address, 10_000)], SALE, ("SEK", 4_100_000_00))
         refused = cosign(c, seller, [buyer, registrar], [sale])
         assert refused["status"] == "failed" and refused["error"]["code"] == "land.lien_active"
         assert c.land_parcel(parcel)["owners"] == [{"address": seller.address, "share_bp": 10_000}]
 
         # The bank is paid off at closing: it releases its lien in the very tx that moves the title.
-        sold = cosign(c, seller, [buyer, registrar, bank], [release_lien(parcel, 1), sale])
+        sold = cosign(c, seller, [buyer, registrar, bank], [land.release_lien(parcel, 1), sale])
         assert sold["status"] == "ok", sold["error"]
         record = c.land_parcel(parcel)
         assert record["owners"] == [{"address": buyer.address, "share_bp": 10_000}] and record["liens"] == []

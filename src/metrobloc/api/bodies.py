@@ -1,8 +1,12 @@
-"""Reading request bodies within a byte limit."""
+"""Request and response bodies: reading within a byte limit, answering JSON."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import orjson
 from fastapi import Request
+from starlette.responses import Response
 
 from metrobloc.errors import InvalidInput, TooLarge
 
@@ -23,3 +27,7 @@ async def read_limited(request: Request, limit: int) -> bytes:
             raise TooLarge(f"request body exceeds {limit} bytes", "request.too_large")
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def json_response(data: Any, status: int = 200) -> Response:
+    return Response(orjson.dumps(data), status_code=status, media_type="application/json")

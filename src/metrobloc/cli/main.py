@@ -7,20 +7,26 @@ from pathlib import Path
 import click
 
 from metrobloc import __version__
-from metrobloc.cli import bench, network, query, tx
+from metrobloc.cli import bench, network
 from metrobloc.cli.options import data_dir_option, expand, keystore, log_level_option
 from metrobloc.cli.output import emit, reports_errors
+from metrobloc.cli.query import proof, query_group
+from metrobloc.cli.spec import spec
+from metrobloc.cli.tx import tx_group
 from metrobloc.codec import parse_json
+from metrobloc.execution import Module
 from metrobloc.ledger import Genesis, verify_bundle
+from metrobloc.modules import MODULES
+from metrobloc.sdk import namespaces
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="metrobloc")
-def cli() -> None:
+def core() -> None:
     """MetroBloc: a permissioned ledger for metropolitan governance."""
 
 
-@cli.command()
+@core.command()
 @data_dir_option
 @click.option("--chain-id", required=True, help="Chain id, e.g. metropolis-1.")
 @click.option("--org", required=True, help='Your organization, e.g. "City of Metropolis".')
@@ -33,7 +39,7 @@ def init(data_dir: Path, chain_id: str, org: str) -> None:
     click.echo(f"initialised chain {genesis.chain_id} in {expand(data_dir)}; admin is {genesis.admin_address}")
 
 
-@cli.command()
+@core.command()
 @data_dir_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind the API to.")
 @click.option("--port", default=8700, show_default=True, type=int, help="API port.")
@@ -85,6 +91,14 @@ def init(data_dir: Path, chain_id: str, org: str) -> None:
     hidden=True,
     help="Test only: run this node's chain clock (the time it writes into cuts) this many ms ahead.",
 )
+@click.option(
+    "--module",
+    "extra_modules",
+    multiple=True,
+    hidden=True,
+    metavar="PACKAGE",
+    help="Development only: also run the module of this Python package (every node of the chain must).",
+)
 @reports_errors
 def up(
     data_dir: Path,
@@ -101,10 +115,12 @@ def up(
     peers: tuple[str, ...],
     check_processes: int,
     test_clock_offset_ms: int,
+    extra_modules: tuple[str, ...],
 ) -> None:
     """Start a node and its API; a new data dir is initialised as a dev chain."""
     from metrobloc.cli.serve import serve
     from metrobloc.node import NodeConfig, init_data_dir
+    from metrobloc.node.app import load_modules
 
     path = expand(data_dir)
     if orderer.startswith("nats://"):
@@ -132,10 +148,10 @@ def up(
         check_processes=check_processes,
         test_clock_offset_ms=test_clock_offset_ms,
     )
-    serve(config, log_level)
+    serve(config, log_level, (*MODULES, *load_modules(extra_modules)))
 
 
-@cli.group()
+@core.group()
 def keys() -> None:
     """Keys in the data dir's keystore (files mode 0600)."""
 
@@ -170,7 +186,7 @@ def keys_show(data_dir: Path, name: str) -> None:
     emit({"name": name, "address": key.address, "public_key": key.public_key.to_b64()})
 
 
-@cli.command()
+@core.command()
 @click.argument("proof_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "--genesis",
@@ -189,11 +205,28 @@ def verify(proof_file: Path, genesis_file: Path) -> None:
     click.echo(f"valid: tx {r.tx_hash} {r.status} at height {r.height}, attested by {', '.join(result.attesters)}")
 
 
-cli.add_command(tx.tx)
-cli.add_command(query.query)
-cli.add_command(query.proof)
-cli.add_command(bench.bench)
-cli.add_command(network.network)
+core.add_command(proof)
+core.add_command(spec)
+core.add_command(bench.bench)
+core.add_command(network.network)
+
+
+def build_cli(modules: tuple[Module, ...] = MODULES) -> click.Group:
+    """The ``metrobloc`` command for a chain running ``modules``: their tx and query groups added."""
+    group = click.Group(
+        "metrobloc",
+        help=core.help,
+        commands=dict(core.commands),
+        context_settings=core.context_settings,
+        params=core.params,
+    )
+    group.add_command(tx_group(modules, namespaces(modules)))
+    group.add_command(query_group(modules))
+    return group
+
+
+cli = build_cli()
+"""The ``metrobloc`` command of this chain (the built-in modules)."""
 
 
 def main() -> None:

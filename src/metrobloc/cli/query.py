@@ -4,17 +4,29 @@ from __future__ import annotations
 
 import click
 
-from metrobloc.cli import land_query
+from metrobloc.cli.messages import module_query_group
 from metrobloc.cli.options import client, node_option
 from metrobloc.cli.output import emit, reports_errors
+from metrobloc.cli.shortcuts import QUERY_SHORTCUTS
+from metrobloc.execution import Module
 
 
 @click.group()
 def query() -> None:
-    """Read balances, accounts, assets, land records, txs and blocks."""
+    """Read txs, blocks and status, and each module's records (balances, accounts, land, ...)."""
 
 
-query.add_command(land_query.land)
+def query_group(modules: tuple[Module, ...]) -> click.Group:
+    """``query``: the chain's own reads, then one group per module that declares queries."""
+    group = click.Group("query", help=query.help, commands=dict(query.commands))
+    for module in modules:
+        extra = QUERY_SHORTCUTS.get(module.name, ())
+        if module.queries or extra:
+            module_group = module_query_group(module)
+            for command in extra:
+                module_group.add_command(command)
+            group.add_command(module_group)
+    return group
 
 
 @query.command("balance")

@@ -4,24 +4,27 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 
 import uvicorn
 import uvloop
 
 from metrobloc.api import create_api
 from metrobloc.errors import MetroblocError, Unavailable
+from metrobloc.execution import Module
+from metrobloc.modules import MODULES
 from metrobloc.node import Node, NodeConfig
 from metrobloc.node.checker import tune_gc
 
 
-def serve(config: NodeConfig, log_level: str = "warning") -> None:
+def serve(config: NodeConfig, log_level: str = "warning", modules: Sequence[Module] = MODULES) -> None:
     """Start the node, then serve its API; a node that cannot start raises ``Unavailable`` (one line)."""
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    uvloop.run(_serve(config, log_level))
+    uvloop.run(_serve(config, log_level, modules))
 
 
-async def _serve(config: NodeConfig, log_level: str) -> None:
-    node = Node(config)
+async def _serve(config: NodeConfig, log_level: str, modules: Sequence[Module]) -> None:
+    node = Node(config, modules)
     try:
         await node.start()
         tune_gc()

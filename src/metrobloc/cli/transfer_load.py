@@ -19,7 +19,7 @@ import orjson
 
 from metrobloc.crypto import PrivateKey
 from metrobloc.ledger import build_body, sign_body
-from metrobloc.sdk import Client, create_asset, mint
+from metrobloc.sdk import Client, assets
 
 MINTS_PER_TX = 64
 
@@ -52,10 +52,10 @@ def setup_accounts(url: str, admin: PrivateKey, accounts: int, per_account: int)
     keys = [PrivateKey(os.urandom(32)) for _ in range(accounts)]
     asset = "B" + os.urandom(5).hex().upper()
     with Client(url) as c:
-        c.submit(c.build_tx([admin], [create_asset(asset, "Benchmark units")]), wait=True)
+        c.submit(c.build_tx([admin], [assets.create(asset, "Benchmark units")]), wait=True)
         txs = []
         for i in range(0, accounts, MINTS_PER_TX):
-            msgs = [mint(asset, k.address, per_account) for k in keys[i : i + MINTS_PER_TX]]
+            msgs = [assets.mint(asset, k.address, per_account) for k in keys[i : i + MINTS_PER_TX]]
             txs.append(c.build_tx([admin], msgs))
         results = c.submit_batch(txs, wait=True)
         bad = [r for r in results if r.get("receipt", {}).get("status") != "ok"]

@@ -1,7 +1,21 @@
-"""The deterministic state machine: module contract, handler context and block execution."""
+"""Execution: the module contract, message schemas, the context handed to handlers, and the executor."""
 
 from metrobloc.execution.context import BlockState, Context, StateGetter
+from metrobloc.execution.contract import App, ErrorCode, EventSpec, Module, MsgType, QuerySpec, error_codes
 from metrobloc.execution.executor import BlockResult, Executor, PreparedTx
-from metrobloc.execution.modules import App, Module, MsgType
 
-__all__ = ["App", "PreparedTx", "BlockResult", "BlockState", "Context", "Executor", "Module", "MsgType", "StateGetter"]
+__all__ = [
+    "App",
+    "BlockResult",
+    "BlockState",
+    "Context",
+    "ErrorCode",
+    "EventSpec",
+    "Executor",
+    "Module",
+    "MsgType",
+    "PreparedTx",
+    "QuerySpec",
+    "StateGetter",
+    "error_codes",
+]

@@ -1,19 +1,27 @@
 """Block execution: the one state transition ``execute_block(state, txs, height, time) -> result``.
 
 Every node runs exactly this on the same ordered txs and so reaches the same writes, receipts and
-app hash. A tx that fails keeps its place in the block with status "failed" and no writes.
+app hash. A tx that fails keeps its place in the block with status "failed" and no writes. A bug
+in a handler (any exception outside the ``MetroblocError`` tree) fails only its tx, with the code
+``tx.internal_error`` and a message naming the exception type alone, so that every node writes the
+same receipt; the traceback goes to the node's log.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from metrobloc.errors import InvalidTx, MetroblocError
 from metrobloc.execution.context import BlockState, Context
-from metrobloc.execution.modules import App, MsgType
+from metrobloc.execution.contract import App, MsgType
 from metrobloc.ledger import Receipt, Tx
+
+log = logging.getLogger("metrobloc.execution")
+
+INTERNAL_ERROR = "tx.internal_error"
 
 
 @dataclass(frozen=True)
@@ -77,6 +85,10 @@ class Executor:
             except MetroblocError as exc:
                 receipts.append(Receipt(tx.hash, height, index, "failed", exc.to_dict(), ()))
                 continue
+            except Exception as exc:  # a handler bug: fail this tx on every node alike, keep the chain going
+                log.exception("tx %s at height %d: handler raised %s", tx.hash, height, type(exc).__name__)
+                receipts.append(Receipt(tx.hash, height, index, "failed", internal_error(exc), ()))
+                continue
             ctx.commit()
             receipts.append(Receipt(tx.hash, height, index, "ok", None, tuple(ctx.events)))
         return BlockResult(tuple(txs), tuple(receipts), block.writes)
@@ -87,3 +99,8 @@ class Executor:
         if tx.valid_until < ctx.height:
             raise InvalidTx(f"tx expired at height {tx.valid_until}", "tx.expired")
         self.app.authenticate(ctx, tx)
+
+
+def internal_error(exc: Exception) -> dict[str, str]:
+    """The receipt error of a handler bug: the exception's type only (its text may differ by node)."""
+    return {"code": INTERNAL_ERROR, "message": f"the handler failed with {type(exc).__name__}"}

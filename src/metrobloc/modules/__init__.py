@@ -1,1 +1,18 @@
-"""Civic applications, one package each, all with the same shape (see STYLE.md)."""
+"""The civic applications the chain runs, and ``MODULES``: which, in which order (the composition root).
+
+Adding a module is a new package here exposing ``MODULE`` and one line below. The app, the API, the
+CLI, the SDK namespaces, the JSON Schemas, the spec tables and the import rules all follow this list.
+Order matters for genesis initialisation (a module's genesis may rely on those before it) and for
+the ante checks; a module's handlers get the keepers it ``needs`` by module name, whatever the order.
+"""
+
+from metrobloc.execution import Module
+from metrobloc.modules import accounts, assets, land
+
+MODULES: tuple[Module, ...] = (
+    accounts.MODULE,  # first: keys and roles that every other module relies on; its ante check authenticates signers
+    assets.MODULE,  # after accounts: the asset_issuer role check goes through the accounts keeper
+    land.MODULE,  # after assets: revenue rights are issued and paid through the assets keeper
+)
+
+__all__ = ["MODULES"]

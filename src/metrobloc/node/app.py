@@ -1,47 +1,31 @@
-"""The composition root: which modules the chain runs, in which order, and how they are wired.
-
-Order matters only for genesis initialisation (accounts first, so that later modules' genesis
-sections may refer to accounts and roles) and is otherwise a list of names. Modules never import
-each other: a module that needs another declares the interface in its ``expected.py`` and gets the
-other module's keeper here.
-"""
+"""The app every node of a chain runs: the modules of ``metrobloc.modules.MODULES``, wired together."""
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+from collections.abc import Sequence
 from typing import Any
 
-from fastapi import APIRouter
-
-from metrobloc.execution import App, Context
-from metrobloc.ledger import Tx
-from metrobloc.modules import accounts, assets, land
-from metrobloc.modules.accounts import routes as accounts_routes
-from metrobloc.modules.assets import routes as assets_routes
-from metrobloc.modules.land import routes as land_routes
-from metrobloc.state import StateReader
-
-ACCOUNTS = accounts.AccountsKeeper()
-ASSETS = assets.AssetsKeeper()
+from metrobloc.execution import App, Module
+from metrobloc.modules import MODULES
 
 
-def _authenticate(ctx: Context, tx: Any) -> None:
-    assert isinstance(tx, Tx)
-    ACCOUNTS.check_signers(ctx, tx)
+def build_app(modules: Sequence[Module] = MODULES) -> App:
+    """The app: handlers wired to the keepers they need, messages routed by type."""
+    return App(modules)
 
 
-def build_app() -> App:
-    """The app every node of a chain must run identically."""
-    return App(
-        modules=(
-            accounts.module,  # first: roles and keys that every other module relies on
-            assets.make_module(roles=ACCOUNTS),  # role checks through the accounts keeper
-            # after assets: revenue rights and payouts go through the assets keeper, roles through accounts
-            land.make_module(roles=ACCOUNTS, assets=ASSETS),
-        ),
-        authenticate=_authenticate,
-    )
+def module_routers(state: Any, modules: Sequence[Module] = MODULES) -> list[Any]:
+    """The HTTP routers of the modules that have a ``routes.py`` (``router(state)``), in module order."""
+    routers = []
+    for module in modules:
+        name = f"{module.package}.routes"
+        if importlib.util.find_spec(name) is not None:
+            routers.append(importlib.import_module(name).router(state))
+    return routers
 
 
-def module_routers(state: StateReader) -> list[APIRouter]:
-    """The HTTP routes each module offers, over committed state."""
-    return [accounts_routes.router(state), assets_routes.router(state), land_routes.router(state)]
+def load_modules(packages: Sequence[str]) -> tuple[Module, ...]:
+    """The ``MODULE`` of each package, in order (how a check worker rebuilds its node's app)."""
+    return tuple(importlib.import_module(package).MODULE for package in packages)

@@ -29,7 +29,7 @@ from metrobloc.codec import parse_json
 from metrobloc.errors import InvalidInput, InvalidTx, MetroblocError, TooLarge, Unavailable
 from metrobloc.execution import App, PreparedTx
 from metrobloc.ledger import Tx, parse_tx
-from metrobloc.node.app import build_app
+from metrobloc.node.app import build_app, load_modules
 
 Parsed = tuple[Tx, tuple[tuple[str, Any], ...], MetroblocError | None]
 """A well-formed tx, its messages parsed (by type name: handlers do not pickle), its signature error."""
@@ -44,9 +44,9 @@ BODIES_PER_JOB = 64
 _worker: tuple[str, App] | None = None
 
 
-def _init_worker(chain_id: str, parent: int) -> None:
+def _init_worker(chain_id: str, parent: int, packages: tuple[str, ...]) -> None:
     global _worker  # noqa: PLW0603 - one worker process checks for one chain
-    _worker = (chain_id, build_app())
+    _worker = (chain_id, build_app(load_modules(packages)))
     if parent == os.getpid():
         return  # a thread of the node itself
     tune_gc()
@@ -163,7 +163,7 @@ class Checker:
         self._queued: list[tuple[Job, asyncio.Future[list[Outcome] | MetroblocError]]] = []
 
     def _new_pool(self) -> Executor:
-        init = (self.chain_id, os.getpid())
+        init = (self.chain_id, os.getpid(), tuple(m.package for m in self.app.modules))
         if self.processes == 0:
             return ThreadPoolExecutor(1, "check", initializer=_init_worker, initargs=init)
         # spawn: the workers are the node's own children (so they die with it) and start clean

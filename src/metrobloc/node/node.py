@@ -6,6 +6,7 @@ import asyncio
 import logging
 import os
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +14,10 @@ import orjson
 
 from metrobloc.crypto import PrivateKey
 from metrobloc.errors import InvalidInput, NotFound, Unavailable
+from metrobloc.execution import Module
 from metrobloc.ledger import Genesis, Header
 from metrobloc.merkle import subtree_hash
+from metrobloc.modules import MODULES
 from metrobloc.node.admission import Admission
 from metrobloc.node.app import build_app
 from metrobloc.node.catchup import catch_up
@@ -34,12 +37,12 @@ log = logging.getLogger("metrobloc.node")
 class Node:
     """One running node of a chain."""
 
-    def __init__(self, config: NodeConfig) -> None:
+    def __init__(self, config: NodeConfig, modules: Sequence[Module] = MODULES) -> None:
         self.config = config
         self.genesis: Genesis = load_genesis(config.data_dir)
         self._lock_fd = lock_data_dir(config.data_dir)
         self.node_key: PrivateKey = load_node_key(config.data_dir)
-        self.app = build_app()
+        self.app = build_app(modules)
         self.metrics = NodeMetrics()
         self.hub = EventHub()
         self.store = Store(Path(config.data_dir) / "state.db")

@@ -164,6 +164,10 @@ class Client:
         return Genesis.from_json(self._call("GET", "/v1/genesis"))
 
     # -- queries ---------------------------------------------------------------------------------
+    def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        """Any read route of the node (a module's queries: ``get("/v1/land/parcels/P-1")``)."""
+        return self._call("GET", path, params=params or {})
+
     def block(self, height: int | str = "latest") -> dict[str, Any]:
         return dict(self._call("GET", f"/v1/blocks/{height}"))
 

@@ -1,10 +1,17 @@
-"""Stable error codes of the accounts module."""
+"""Stable error codes of the accounts module, each with the class it is raised as."""
 
-KEY_MISMATCH = "accounts.key_mismatch"
-"""The signature's key is not the signer account's current key (e.g. rotated away)."""
-MISSING_ROLE = "accounts.missing_role"
-"""The sender lacks the role the action needs."""
-BAD_ROTATION = "accounts.bad_rotation"
-"""The new key did not sign the rotation statement."""
-SELF_REVOKE = "accounts.cannot_revoke_own_admin"
-"""An admin cannot drop their own admin role (the chain would risk having none)."""
+from metrobloc.errors import InvalidTx, Unauthorized
+from metrobloc.execution import ErrorCode
+
+KEY_MISMATCH = ErrorCode(
+    "accounts.key_mismatch",
+    Unauthorized,
+    "a signature's key is not the signer account's current key (e.g. rotated away)",
+)
+MISSING_ROLE = ErrorCode("accounts.missing_role", Unauthorized, "only an admin can grant or revoke roles")
+BAD_ROTATION = ErrorCode("accounts.bad_rotation", Unauthorized, "the new key did not sign the rotation statement")
+SELF_REVOKE = ErrorCode(
+    "accounts.cannot_revoke_own_admin",
+    InvalidTx,
+    "an admin cannot drop their own admin role (the chain would risk having none)",
+)

@@ -9,7 +9,6 @@ import orjson
 
 from metrobloc.codec import b64url_decode, b64url_encode, canonical_json_checked
 from metrobloc.crypto import address_of
-from metrobloc.errors import Unauthorized
 from metrobloc.ledger import Tx
 from metrobloc.modules.accounts import errors
 from metrobloc.modules.accounts.keys import account_key
@@ -75,4 +74,4 @@ class AccountsKeeper:
         """Each signature's key must be its signer account's current key."""
         for i, signer in enumerate(tx.body["signers"]):
             if not self.key_matches(state, signer, tx.signatures[i].public_key):
-                raise Unauthorized(f"signature {i} is not by the current key of {signer}", errors.KEY_MISMATCH)
+                raise errors.KEY_MISMATCH.error(f"signature {i} is not by the current key of {signer}")

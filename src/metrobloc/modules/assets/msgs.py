@@ -1,87 +1,70 @@
-"""Messages of the assets module and their stateless checks."""
+"""Messages of the assets module, each declared once (the parser, SDK, CLI and spec come from here)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Annotated
+
+from msgspec import Meta
 
 from metrobloc.errors import InvalidInput
-from metrobloc.execution import fields
+from metrobloc.execution.messages import Address, Amount, Message, Text, field
 
-SYMBOL = re.compile(r"^[A-Z][A-Z0-9]{1,15}$")
 MAX_DECIMALS = 18
 
 
-@dataclass(frozen=True)
-class Create:
-    """``assets/create``: a new asset; the sender (role ``asset_issuer``) becomes its issuer."""
+class Symbol(Text):
+    """An asset symbol: an upper-case letter, then 1 to 15 upper-case letters or digits (e.g. CITY)."""
 
-    asset: str
-    name: str
-    decimals: int
-    max_supply: int | None
-    """None: no cap."""
-    transferable: bool
-    """False: citizens cannot move it among themselves (only to or from the issuer)."""
+    pattern = re.compile(r"^[A-Z][A-Z0-9]{1,15}$")
+    example = "CITY"
 
 
-@dataclass(frozen=True)
-class Mint:
-    """``assets/mint``: the issuer creates ``amount`` units for ``to``."""
-
-    asset: str
-    to: str
-    amount: int
+SYMBOL = Symbol.pattern
 
 
-@dataclass(frozen=True)
-class Transfer:
-    """``assets/transfer``: the sender moves ``amount`` to ``to``."""
+class Create(Message, tag="assets/create", frozen=True):
+    """Create an asset; the sender (role asset_issuer) becomes its issuer."""
 
-    asset: str
-    to: str
-    amount: int
+    asset: Annotated[Symbol, field("Its symbol, e.g. CITY.")]
+    name: Annotated[str, Meta(max_length=64), field("Display name (not blank).")]
+    decimals: Annotated[int, Meta(ge=0, le=MAX_DECIMALS), field("Digits wallets show after the point.", default=0)]
+    max_supply: Annotated[Amount | None, field("Cap on supply; null for none.", default=None)]
+    transferable: Annotated[
+        bool,
+        field(
+            "False: holders cannot move it among themselves, only to or from the issuer.",
+            default=True,
+            cli="transferable/--non-transferable",
+        ),
+    ]
 
-
-@dataclass(frozen=True)
-class Burn:
-    """``assets/burn``: the sender destroys ``amount`` of their own units."""
-
-    asset: str
-    amount: int
-
-
-def _symbol(msg: Mapping[str, Any]) -> str:
-    return fields.string(msg, "asset", pattern=SYMBOL)
-
-
-def parse_create(msg: Mapping[str, Any]) -> Create:
-    fields.exact_fields(msg, {"asset", "name", "decimals", "max_supply", "transferable"})
-    max_supply = None if msg["max_supply"] is None else fields.amount(msg, "max_supply")
-    name = fields.string(msg, "name", max_chars=64)
-    if not name.strip():
-        raise InvalidInput("name must not be empty", "msg.bad_string")
-    return Create(
-        _symbol(msg),
-        name,
-        fields.integer(msg, "decimals", low=0, high=MAX_DECIMALS),
-        max_supply,
-        fields.boolean(msg, "transferable"),
-    )
+    def __post_init__(self) -> None:
+        if not self.name.strip():
+            raise InvalidInput("name must not be empty", "msg.bad_string")
 
 
-def parse_mint(msg: Mapping[str, Any]) -> Mint:
-    fields.exact_fields(msg, {"asset", "to", "amount"})
-    return Mint(_symbol(msg), fields.address(msg, "to"), fields.amount(msg, "amount"))
+class Mint(Message, tag="assets/mint", frozen=True):
+    """Mint new units for an account (the issuer only)."""
+
+    asset: Annotated[Symbol, field("The asset's symbol.")]
+    to: Annotated[Address, field("The recipient.")]
+    amount: Annotated[Amount, field("Units to create.")]
 
 
-def parse_transfer(msg: Mapping[str, Any]) -> Transfer:
-    fields.exact_fields(msg, {"asset", "to", "amount"})
-    return Transfer(_symbol(msg), fields.address(msg, "to"), fields.amount(msg, "amount"))
+class Transfer(Message, tag="assets/transfer", frozen=True):
+    """Move units from the sender to another account."""
+
+    asset: Annotated[Symbol, field("The asset's symbol.")]
+    to: Annotated[Address, field("The recipient.")]
+    amount: Annotated[Amount, field("Units to move.")]
 
 
-def parse_burn(msg: Mapping[str, Any]) -> Burn:
-    fields.exact_fields(msg, {"asset", "amount"})
-    return Burn(_symbol(msg), fields.amount(msg, "amount"))
+class Burn(Message, tag="assets/burn", frozen=True):
+    """Destroy units the sender holds."""
+
+    asset: Annotated[Symbol, field("The asset's symbol.")]
+    amount: Annotated[Amount, field("Units to destroy.")]
+
+
+MESSAGES = (Create, Mint, Transfer, Burn)

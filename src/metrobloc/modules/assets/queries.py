@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from metrobloc.codec import decode_address
-from metrobloc.errors import InvalidInput
+from metrobloc.modules.assets import errors
 from metrobloc.modules.assets.keeper import AssetsKeeper, Reader
 from metrobloc.modules.assets.msgs import SYMBOL
 
 
 def _symbol(asset: str) -> str:
     if not SYMBOL.fullmatch(asset):
-        raise InvalidInput(f"asset must match {SYMBOL.pattern}", "assets.bad_symbol")
+        raise errors.BAD_SYMBOL.error(f"asset must match {SYMBOL.pattern}")
     return asset
 
 

@@ -1,0 +1,46 @@
+"""Routes for blocks and proofs: headers and their txs, proof bundles, log consistency."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query
+from starlette.responses import Response
+
+from metrobloc.api.bodies import json_response
+from metrobloc.api.txs import tx_hash_param
+from metrobloc.errors import InvalidInput, NotFound
+from metrobloc.node import Node
+
+
+def _height(height: int) -> int:
+    if height < 1:
+        raise InvalidInput("heights start at 1", "blocks.bad_height")
+    return height
+
+
+def router(node: Node) -> APIRouter:
+    r = APIRouter()
+
+    @r.get("/v1/txs/{tx_hash}/proof", tags=["proofs"], summary="Proof bundle of a committed tx")
+    async def get_proof(tx_hash: str, at: int | None = Query(None, ge=1)) -> Response:
+        return json_response(node.proof(tx_hash_param(tx_hash), at))
+
+    @r.get("/v1/log/consistency", tags=["proofs"], summary="Consistency proof between two log sizes")
+    async def get_consistency(first: int = Query(..., ge=0), second: int = Query(..., ge=0)) -> Response:
+        return json_response(node.consistency(first, second))
+
+    @r.get("/v1/blocks/latest", tags=["blocks"], summary="The last committed block")
+    async def latest_block() -> Response:
+        height = node.store.tip.height
+        if height == 0:
+            raise NotFound("no block has been committed yet", "blocks.not_found")
+        return json_response(node.block(height))
+
+    @r.get("/v1/blocks/{height}", tags=["blocks"], summary="Header, hash, attestations and tx hashes")
+    async def get_block(height: int) -> Response:
+        return json_response(node.block(_height(height)))
+
+    @r.get("/v1/blocks/{height}/txs", tags=["blocks"], summary="A block's txs as executed (for catch-up)")
+    async def get_block_txs(height: int) -> Response:
+        return Response(node.block_txs(_height(height)), media_type="application/json")
+
+    return r
