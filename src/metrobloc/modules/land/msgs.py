@@ -1,10 +1,7 @@
 """Messages of the land module, each declared once (the parser, SDK, CLI and spec come from here).
 
 Formats and sizes are checked while a message is decoded (``validate_basic``); cross-field rules
-(share totals, repeated owners, parcels or oracles, the threshold) in ``__post_init__``. The error
-codes of fields and formats are given as plain ``str``: such a code becomes the code of the
-``InvalidInput`` raised, which crosses from the admission worker processes pickled, and an
-``ErrorCode`` does not unpickle.
+(share totals, repeated owners, parcels or oracles, the threshold) in ``__post_init__``.
 """
 
 from __future__ import annotations
@@ -53,7 +50,7 @@ class ParcelId(Text):
     """A parcel id: upper-case letters, digits, - and :, 1 to 48 characters (e.g. KUNGSHOLMEN-1:23)."""
 
     pattern = re.compile(r"^[A-Z0-9][A-Z0-9:-]{0,47}$")
-    code = str(errors.BAD_PARCEL)
+    code = errors.BAD_PARCEL
     example = "KUNGSHOLMEN-1:23"
 
 
@@ -82,14 +79,14 @@ class Digest(Text):
     """The SHA-256 digest of a document kept off the ledger, in lower-case hex."""
 
     pattern = re.compile(r"^[0-9a-f]{64}$")
-    code = str(errors.BAD_DIGEST)
+    code = errors.BAD_DIGEST
     example = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 
 
 class DocumentDigest(Digest):
     """The SHA-256 digest of a deed or survey kept off the ledger, in lower-case hex."""
 
-    code = str(errors.BAD_DOCUMENTS)
+    code = errors.BAD_DOCUMENTS
 
 
 class Symbol(Text):
@@ -117,7 +114,7 @@ class Share(Record, frozen=True):
     share_bp: Annotated[
         int,
         Meta(ge=1, le=TOTAL_BP),
-        field("Basis points, 1 to 10000; a parcel's add up to 10000.", code=str(errors.BAD_SHARE_TOTAL)),
+        field("Basis points, 1 to 10000; a parcel's add up to 10000.", code=errors.BAD_SHARE_TOTAL),
     ]
 
 
@@ -151,7 +148,7 @@ class RegisterParcel(Message, tag="land/register_parcel", frozen=True):
         Owners,
         field(
             "The owners and their shares in basis points (1 to 7; shares sum to 10000).",
-            code=str(errors.BAD_OWNERS),
+            code=errors.BAD_OWNERS,
             cli="owner",
         ),
     ]
@@ -160,7 +157,7 @@ class RegisterParcel(Message, tag="land/register_parcel", frozen=True):
         Meta(min_length=1, max_length=MAX_DOCUMENTS),
         field(
             "SHA-256 hex digests of the deeds and surveys, kept off-chain (1 to 16, distinct).",
-            code=str(errors.BAD_DOCUMENTS),
+            code=errors.BAD_DOCUMENTS,
             cli="document",
         ),
     ]
@@ -179,12 +176,12 @@ class Transfer(Message, tag="land/transfer", frozen=True):
         Owners,
         field(
             "The new owners and their shares in basis points (1 to 7; shares sum to 10000).",
-            code=str(errors.BAD_OWNERS),
+            code=errors.BAD_OWNERS,
         ),
     ]
     deed_digest: Annotated[Digest, field("SHA-256 hex digest of the deed of sale.")]
     price: Annotated[
-        Price | None, field("Declared price (recorded, not paid); absent for none.", code=str(errors.BAD_PRICE))
+        Price | None, field("Declared price (recorded, not paid); absent for none.", code=errors.BAD_PRICE)
     ] = None
 
     def __post_init__(self) -> None:
@@ -215,7 +212,7 @@ class Split(Message, tag="land/split", frozen=True):
     into: Annotated[
         tuple[Part, ...],
         Meta(min_length=2, max_length=MAX_PARTS),
-        field("The new parcels and their areas (2 to 16).", code=str(errors.BAD_PARCELS)),
+        field("The new parcels and their areas (2 to 16).", code=errors.BAD_PARCELS),
     ]
 
     def __post_init__(self) -> None:
@@ -228,7 +225,7 @@ class Merge(Message, tag="land/merge", frozen=True):
     parcels: Annotated[
         tuple[ParcelId, ...],
         Meta(min_length=2, max_length=MAX_PARTS),
-        field("The parcels to merge (2 to 16).", code=str(errors.BAD_PARCELS), cli="parcel"),
+        field("The parcels to merge (2 to 16).", code=errors.BAD_PARCELS, cli="parcel"),
     ]
     into: Annotated[ParcelId, field("Id of the merged parcel.")]
 
@@ -243,12 +240,10 @@ class SetOraclePolicy(Message, tag="land/set_oracle_policy", frozen=True):
     oracles: Annotated[
         tuple[Address, ...],
         Meta(min_length=1, max_length=MAX_ORACLES),
-        field(
-            "The oracles' addresses, each holding the role oracle (1 to 16).", code=str(errors.BAD_POLICY), cli="oracle"
-        ),
+        field("The oracles' addresses, each holding the role oracle (1 to 16).", code=errors.BAD_POLICY, cli="oracle"),
     ]
     threshold: Annotated[
-        int, Meta(ge=1, le=MAX_ORACLES), field("How many distinct oracles must agree.", code=str(errors.BAD_POLICY))
+        int, Meta(ge=1, le=MAX_ORACLES), field("How many distinct oracles must agree.", code=errors.BAD_POLICY)
     ]
 
     def __post_init__(self) -> None:
