@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
+from tests.http_errors import check_error
 
 from metrobloc.codec import b64url_encode
 from metrobloc.crypto import PrivateKey
@@ -18,13 +19,6 @@ from metrobloc.ledger.blocks import HEADER_FIELDS
 from metrobloc.sdk import ApiError, accounts, assets
 
 ASSET = "CITY"
-
-
-def error_of(response: httpx.Response, status: int, code: str) -> None:
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}
-    assert body["error"]["code"] == code
 
 
 class Setup:
@@ -120,10 +114,10 @@ def test_each_committed_tx_is_listed_in_its_block(chain: Setup) -> None:
 
 def test_missing_blocks_are_404(chain: Setup) -> None:
     tip = chain.client.status()["height"]
-    error_of(chain.http.get(f"/v1/blocks/{tip + 1}"), 404, "blocks.not_found")
-    error_of(chain.http.get("/v1/blocks/0"), 400, "blocks.bad_height")
-    error_of(chain.http.get(f"/v1/blocks/{tip + 1}/txs"), 404, "blocks.not_found")
-    error_of(chain.http.get("/v1/blocks/0/txs"), 400, "blocks.bad_height")
+    check_error(chain.http.get(f"/v1/blocks/{tip + 1}"), 404, "blocks.not_found")
+    check_error(chain.http.get("/v1/blocks/0"), 400, "blocks.bad_height")
+    check_error(chain.http.get(f"/v1/blocks/{tip + 1}/txs"), 404, "blocks.not_found")
+    check_error(chain.http.get("/v1/blocks/0/txs"), 400, "blocks.bad_height")
 
 
 def test_a_blocks_txs_are_the_signed_txs_it_executed(chain: Setup) -> None:
@@ -137,7 +131,7 @@ def test_a_blocks_txs_are_the_signed_txs_it_executed(chain: Setup) -> None:
 
 def test_blocks_latest_is_404_before_the_first_block(node_factory: Any, tmp_path: Any) -> None:
     fresh = node_factory(tmp_path / "empty").start()
-    error_of(httpx.get(f"{fresh.url}/v1/blocks/latest"), 404, "blocks.not_found")
+    check_error(httpx.get(f"{fresh.url}/v1/blocks/latest"), 404, "blocks.not_found")
     assert httpx.get(f"{fresh.url}/v1/status").json()["height"] == 0
 
 
@@ -148,8 +142,8 @@ def test_tx_receipt_by_hash(chain: Setup) -> None:
     for receipt in chain.receipts:
         assert chain.client.tx(receipt["tx_hash"]) == {"receipt": receipt}
     missing = "ab" * 32
-    error_of(chain.http.get(f"/v1/txs/{missing}"), 404, "txs.not_found")
-    error_of(chain.http.get(f"/v1/txs/{missing}/proof"), 404, "txs.not_found")
+    check_error(chain.http.get(f"/v1/txs/{missing}"), 404, "txs.not_found")
+    check_error(chain.http.get(f"/v1/txs/{missing}/proof"), 404, "txs.not_found")
 
 
 def test_failed_tx_has_a_failed_receipt_with_the_error(chain: Setup) -> None:
@@ -193,7 +187,7 @@ def test_account_queries(chain: Setup) -> None:
     assert bob["roles"] == ["asset_issuer"]
     stranger = PrivateKey(b"\x23" * 32).address
     assert chain.client.account(stranger) == {"address": stranger, "public_key": None, "roles": []}
-    error_of(chain.http.get("/v1/accounts/mb1notanaddress"), 400, "codec.bad_address")
+    check_error(chain.http.get("/v1/accounts/mb1notanaddress"), 400, "codec.bad_address")
 
 
 def test_asset_queries(chain: Setup) -> None:
@@ -213,10 +207,10 @@ def test_asset_queries(chain: Setup) -> None:
     assert r.json() == {"asset": ASSET, "address": chain.alice.address, "balance": "750"}
     assert chain.client.balance(ASSET, chain.bob.address) == 250
     assert chain.client.balance(ASSET, PrivateKey(b"\x24" * 32).address) == 0
-    error_of(chain.http.get("/v1/assets/NOPE"), 404, "assets.unknown_asset")
-    error_of(chain.http.get(f"/v1/assets/NOPE/balances/{chain.alice.address}"), 404, "assets.unknown_asset")
-    error_of(chain.http.get("/v1/assets/cty"), 400, "assets.bad_symbol")
-    error_of(chain.http.get(f"/v1/assets/{ASSET}/balances/xyz"), 400, "codec.bad_address")
+    check_error(chain.http.get("/v1/assets/NOPE"), 404, "assets.unknown_asset")
+    check_error(chain.http.get(f"/v1/assets/NOPE/balances/{chain.alice.address}"), 404, "assets.unknown_asset")
+    check_error(chain.http.get("/v1/assets/cty"), 400, "assets.bad_symbol")
+    check_error(chain.http.get(f"/v1/assets/{ASSET}/balances/xyz"), 400, "codec.bad_address")
 
 
 def test_sdk_raises_api_error_with_status_and_code(chain: Setup) -> None:

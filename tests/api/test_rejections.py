@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 import orjson
 import pytest
+from tests.http_errors import check_error
 
 from metrobloc.codec import b64url_encode
 from metrobloc.crypto import TX_TAG, PrivateKey
@@ -28,19 +29,6 @@ from metrobloc.sdk import accounts, assets
 ASSET = "CITY"
 ONE_MIB = 1024 * 1024
 CODE = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
-
-
-def check_error(response: httpx.Response, status: int, code: str) -> dict[str, str]:
-    """The response is exactly ``{"error": {"code", "message"}}`` with this status and code."""
-    assert response.status_code == status, (response.status_code, response.text[:300])
-    assert response.headers["content-type"].startswith("application/json")
-    body = response.json()
-    assert set(body) == {"error"}, body
-    error = body["error"]
-    assert set(error) == {"code", "message"}, error
-    assert isinstance(error["message"], str) and error["message"].strip()
-    assert error["code"] == code, error
-    return dict(error)
 
 
 def metric(http: httpx.Client, name: str) -> float:

@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 from tests.conftest import NodeProcess
+from tests.http_errors import check_error
 
 from metrobloc.crypto import PrivateKey
 from metrobloc.ledger import Genesis, Tx
@@ -102,9 +103,7 @@ def test_land_http_errors_have_one_format(node: NodeProcess) -> None:
         ("/v1/land/policies/survey", 404, "land.unknown_policy"),
     ]
     for path, status, code in cases:
-        r = httpx.get(node.url + path)
-        assert (r.status_code, r.json()["error"]["code"]) == (status, code), path
-        assert set(r.json()["error"]) == {"code", "message"}
+        check_error(httpx.get(node.url + path), status, code)
     r = httpx.get(node.url + "/v1/land/parcels?district=north")
     assert r.status_code == 200 and r.json() == {"district": "north", "parcels": [], "next": None}
     r = httpx.get(node.url + "/v1/land/attestations/pending")
