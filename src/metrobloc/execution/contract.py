@@ -38,6 +38,9 @@ class ErrorCode(str):
         self.doc = doc
         return self
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (ErrorCode, (str(self), self.cls, self.doc))
+
     def error(self, message: str) -> MetroblocError:
         """The exception to raise: ``raise errors.INSUFFICIENT.error("balance of CITY is 0")``."""
         return self.cls(message, str(self))

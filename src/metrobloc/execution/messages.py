@@ -12,7 +12,9 @@ SDK builder, the CLI command and the spec tables. A field's type says how it is 
 - ``bool`` (``msg.bad_bool``); a ``Record`` (a nested object) or a tuple of them.
 
 ``field(doc, code=..., default=..., cli=...)`` documents a field: its doc line feeds the JSON Schema,
-the CLI help and the spec; ``code`` overrides the error code of the field (and what it contains);
+the CLI help and the spec; ``code`` overrides the error code of the field (a list's own bounds and
+shape, and its elements' structure; an element of a checked type - address, amount, ``Text`` - keeps
+its type's code);
 ``default`` is what the SDK and CLI fill in when the caller gives nothing (the wire still needs it);
 ``cli`` names the CLI option when the field name reads badly as one (``owners`` -> ``owner``).
 Cross-field rules go in ``__post_init__`` and raise ``InvalidInput`` with their own code.
@@ -139,6 +141,8 @@ def _dec_hook(type_: type, value: object) -> object:
 
 
 _AT = re.compile(r"^(.*) - at `\$(.*)`$", re.DOTALL)
+_TAGGED = re.compile(r"^([a-z][a-z0-9_]*\.[a-z][a-z0-9_]*)\|(.*)$", re.DOTALL)
+"""A ``_FieldError``'s text: ``code|message``."""
 _MISSING = re.compile(r"^Object missing required field `(.*)`$")
 _UNKNOWN = re.compile(r"^Object contains unknown field `(.*)`$")
 
@@ -158,8 +162,9 @@ def _invalid(cls: type[msgspec.Struct], text: str) -> InvalidInput:
         return InvalidInput(f"{_join(path, m.group(1))}: missing field", "msg.missing_field")
     if m := _UNKNOWN.match(reason):
         return InvalidInput(f"{_join(path, m.group(1))}: unknown field", "msg.unknown_field")
-    code, sep, detail = reason.partition("|")
-    if not sep:
+    if tagged := _TAGGED.match(reason):
+        code, detail = tagged.group(1), tagged.group(2)
+    else:
         code, detail = _path_code(cls, path), reason
     where = path.lstrip(".") or "message"
     return InvalidInput(f"{where}: {detail[:1].lower()}{detail[1:]}", code)
