@@ -7,7 +7,6 @@ inclusion path, header, attestations) must make `metrobloc verify` fail with one
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
 import os
 import random
@@ -20,6 +19,7 @@ import httpx
 import pytest
 import rfc8785
 from tests.conftest import metrobloc_cmd
+from tests.merkle_reference import mth
 
 from metrobloc.crypto import PrivateKey
 from metrobloc.errors import VerificationFailed
@@ -29,22 +29,6 @@ from metrobloc.sdk import assets
 ASSET = "CITY"
 BLOCKS = 20
 B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-
-
-# -- a textbook RFC 9162 tree, independent of metrobloc.merkle --------------------------------------
-
-
-def mth(leaves: list[bytes]) -> bytes:
-    """MTH(D[n]) of RFC 9162 section 2.1.1, straight from the definition."""
-    n = len(leaves)
-    if n == 0:
-        return hashlib.sha256(b"").digest()
-    if n == 1:
-        return hashlib.sha256(b"\x00" + leaves[0]).digest()
-    k = 1
-    while k * 2 < n:
-        k *= 2
-    return hashlib.sha256(b"\x01" + mth(leaves[:k]) + mth(leaves[k:])).digest()
 
 
 class Chain:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 from functools import cache
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests import merkle_reference as reference
 
 from metrobloc.merkle import (
     EMPTY_ROOT,
@@ -23,53 +23,14 @@ from metrobloc.merkle import (
     verify_inclusion,
 )
 
-# -- the reference: RFC 9162 section 2.1, over leaf hashes, by the book -------------------------
-
-
-def _k(n: int) -> int:
-    k = 1
-    while k * 2 < n:
-        k *= 2
-    return k
-
-
-def sha(data: bytes) -> bytes:
-    return hashlib.sha256(data).digest()
-
-
-def mth(hashes: tuple[bytes, ...]) -> bytes:
-    if not hashes:
-        return sha(b"")
-    if len(hashes) == 1:
-        return hashes[0]
-    k = _k(len(hashes))
-    return sha(b"\x01" + mth(hashes[:k]) + mth(hashes[k:]))
-
-
-def path(m: int, hashes: tuple[bytes, ...]) -> list[bytes]:
-    if len(hashes) == 1:
-        return []
-    k = _k(len(hashes))
-    if m < k:
-        return path(m, hashes[:k]) + [mth(hashes[k:])]
-    return path(m - k, hashes[k:]) + [mth(hashes[:k])]
-
-
-def proof(m: int, hashes: tuple[bytes, ...], b: bool = True) -> list[bytes]:
-    n = len(hashes)
-    if m == n:
-        return [] if b else [mth(hashes)]
-    k = _k(n)
-    if m <= k:
-        return proof(m, hashes[:k], b) + [mth(hashes[k:])]
-    return proof(m - k, hashes[k:], False) + [mth(hashes[:k])]
+# -- proof shapes, from the reference's recursion -----------------------------------------------
 
 
 def path_shape(m: int, n: int) -> tuple[str, ...]:
     """Which side each path entry joins on: all an inclusion verifier learns from (index, size)."""
     if n == 1:
         return ()
-    k = _k(n)
+    k = reference.split(n)
     return path_shape(m, k) + ("R",) if m < k else path_shape(m - k, n - k) + ("L",)
 
 
@@ -77,7 +38,7 @@ def proof_shape(m: int, n: int, b: bool = True) -> tuple[str, ...]:
     """The same for a consistency proof from size m to size n."""
     if m == n:
         return () if b else ("node",)
-    k = _k(n)
+    k = reference.split(n)
     return proof_shape(m, k, b) + ("R",) if m <= k else proof_shape(m - k, n - k, False) + ("L",)
 
 
@@ -86,8 +47,15 @@ MAX_LEAVES = 300
 
 
 @cache
+def inputs() -> tuple[bytes, ...]:
+    """Leaf inputs: what the reference takes."""
+    return tuple(b"leaf %d" % i for i in range(MAX_LEAVES))
+
+
+@cache
 def leaves() -> tuple[bytes, ...]:
-    return tuple(leaf_hash(b"leaf %d" % i) for i in range(MAX_LEAVES))
+    """Their leaf hashes: what a log stores and a proof proves."""
+    return tuple(leaf_hash(leaf) for leaf in inputs())
 
 
 @cache
@@ -104,57 +72,45 @@ def flip(data: bytes, at: int) -> bytes:
 
 
 # -- tests --------------------------------------------------------------------------------------
-CT_ROOTS = [  # RFC 6962 tree heads of the Certificate Transparency test leaves
-    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-    "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
-    "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
-    "aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77",
-    "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
-    "4e3bbb1f7b478dcfe71fb631631519a3bca12c9aefca1612bfce4c13a86264d4",
-    "76e67dadbcdf1e10e1b74ddc608abd2f98dfb16fbce75277b5232a127f2087ef",
-    "ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c",
-    "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328",
-]
-CT_LEAVES = ["", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f"]
-
-
 def test_published_tree_heads() -> None:
-    hashes = [leaf_hash(bytes.fromhex(leaf)) for leaf in CT_LEAVES]
+    ct_leaves = [bytes.fromhex(leaf) for leaf in reference.CT_LEAVES]
+    hashes = [leaf_hash(leaf) for leaf in ct_leaves]
     log = MemoryLog()
-    assert log.root().hex() == CT_ROOTS[0] == EMPTY_ROOT.hex()
-    for n, expected in enumerate(CT_ROOTS[1:], start=1):
+    assert log.root().hex() == reference.CT_ROOTS[0] == EMPTY_ROOT.hex() == reference.mth([]).hex()
+    for n, expected in enumerate(reference.CT_ROOTS[1:], start=1):
         log.append([hashes[n - 1]])
+        assert reference.mth(ct_leaves[:n]).hex() == expected
         assert root_of(hashes[:n]).hex() == expected
         assert log.root().hex() == expected
 
 
 def test_hashes_are_domain_separated() -> None:
-    a, b = sha(b"a"), sha(b"b")
-    assert leaf_hash(b"x") == sha(b"\x00x")
-    assert node_hash(a, b) == sha(b"\x01" + a + b)
+    a, b = reference.sha256(b"a"), reference.sha256(b"b")
+    assert leaf_hash(b"x") == reference.sha256(b"\x00x")
+    assert node_hash(a, b) == reference.sha256(b"\x01" + a + b)
     assert leaf_hash(a + b) != node_hash(a, b)
 
 
 @settings(max_examples=120, deadline=None)
 @given(st.integers(0, MAX_LEAVES), st.data())
 def test_roots_and_proofs_equal_the_reference(n: int, data: st.DataObject) -> None:
-    hashes = leaves()[:n]
+    hashes, leaf_inputs = leaves()[:n], inputs()[:n]
     log = MemoryLog()
     log.append(hashes)
     assert log.size == n
-    assert log.root() == root_of(hashes) == mth(hashes) == subtree_hash(full_log(), 0, n)
+    assert log.root() == root_of(hashes) == reference.mth(leaf_inputs) == subtree_hash(full_log(), 0, n)
     if n == 0:
         with pytest.raises(ValueError):
             inclusion_proof(log, 0, 0)
         return
     index = data.draw(st.integers(0, n - 1), label="index")
-    expected = path(index, hashes)
+    expected = reference.inclusion_path(index, leaf_inputs)
     assert inclusion_proof(log, index, n) == inclusion_proof(full_log(), index, n) == expected
-    assert verify_inclusion(hashes[index], index, n, expected, mth(hashes))
+    assert verify_inclusion(hashes[index], index, n, expected, reference.mth(leaf_inputs))
     first = data.draw(st.integers(0, n), label="first")
     ours = consistency_proof(full_log(), first, n)
-    assert ours == ([] if first in (0, n) else proof(first, hashes))
-    assert verify_consistency(first, n, ours, mth(hashes[:first]), mth(hashes))
+    assert ours == reference.consistency_proof(first, leaf_inputs)
+    assert verify_consistency(first, n, ours, reference.mth(leaf_inputs[:first]), reference.mth(leaf_inputs))
 
 
 @settings(max_examples=150, deadline=None)
@@ -162,7 +118,7 @@ def test_roots_and_proofs_equal_the_reference(n: int, data: st.DataObject) -> No
 def test_inclusion_fails_when_anything_changes(n: int, data: st.DataObject) -> None:
     hashes = leaves()[:n]
     index = data.draw(st.integers(0, n - 1), label="index")
-    p, root = path(index, hashes), mth(hashes)
+    p, root = reference.inclusion_path(index, inputs()[:n]), reference.mth(inputs()[:n])
     leaf = hashes[index]
     at = data.draw(st.integers(0, 32 * max(1, len(p)) - 1), label="byte")
     if p:
@@ -188,10 +144,9 @@ def test_inclusion_fails_when_anything_changes(n: int, data: st.DataObject) -> N
 @settings(max_examples=150, deadline=None)
 @given(st.integers(2, MAX_LEAVES), st.data())
 def test_consistency_fails_when_anything_changes(n: int, data: st.DataObject) -> None:
-    hashes = leaves()[:n]
     m = data.draw(st.integers(1, n - 1), label="first")
-    p = proof(m, hashes)
-    old, new = mth(hashes[:m]), mth(hashes)
+    p = reference.consistency_proof(m, inputs()[:n])
+    old, new = reference.mth(inputs()[:m]), reference.mth(inputs()[:n])
     assert verify_consistency(m, n, p, old, new)
     at = data.draw(st.integers(0, 32 * len(p) - 1), label="byte")
     bad = list(p)
@@ -213,16 +168,15 @@ def test_consistency_fails_when_anything_changes(n: int, data: st.DataObject) ->
 
 
 def test_consistency_edge_cases() -> None:
-    hashes = leaves()[:5]
-    root = mth(hashes)
+    root = reference.mth(inputs()[:5])
     assert verify_consistency(5, 5, [], root, root)
     assert not verify_consistency(5, 5, [root], root, root)
     assert not verify_consistency(5, 5, [], EMPTY_ROOT, root)
     assert verify_consistency(0, 5, [], EMPTY_ROOT, root)
     assert not verify_consistency(0, 5, [], root, root)
-    assert not verify_consistency(2, 5, [], mth(hashes[:2]), root)
+    assert not verify_consistency(2, 5, [], reference.mth(inputs()[:2]), root)
     assert not verify_consistency(-1, 5, [], EMPTY_ROOT, root)
-    assert not verify_consistency(2, 5, [b"short"], mth(hashes[:2]), root)
+    assert not verify_consistency(2, 5, [b"short"], reference.mth(inputs()[:2]), root)
     with pytest.raises(ValueError):
         consistency_proof(full_log(), 6, 5)
 
@@ -245,4 +199,4 @@ def test_appending_in_batches_equals_appending_at_once(batches: list[int]) -> No
         count = min(count, MAX_LEAVES - start)
         log.append(leaves()[start : start + count])
         start += count
-        assert log.root() == mth(leaves()[:start])
+        assert log.root() == reference.mth(inputs()[:start])

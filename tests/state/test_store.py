@@ -14,23 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.merkle_reference import mth
 
 from metrobloc.merkle import EMPTY_ROOT, leaf_hash, verify_consistency, verify_inclusion
 from metrobloc.state import BlockRecord, ChainTip, Store
-
-# -- a textbook RFC 9162 tree, independent of metrobloc.merkle ---------------------------------------
-
-
-def mth(leaves: list[bytes]) -> bytes:
-    """MTH over leaf *inputs*, straight from RFC 9162 section 2.1.1."""
-    if not leaves:
-        return hashlib.sha256(b"").digest()
-    if len(leaves) == 1:
-        return hashlib.sha256(b"\x00" + leaves[0]).digest()
-    k = 1
-    while k * 2 < len(leaves):
-        k *= 2
-    return hashlib.sha256(b"\x01" + mth(leaves[:k]) + mth(leaves[k:])).digest()
 
 
 class Chain:

@@ -8,8 +8,9 @@ Run once; the JSON files it writes are committed and checked by ``test_vectors.p
 This script deliberately imports nothing of MetroBloc. It restates the wire format of docs/spec/
 (domain tags, field names, layouts) and computes every value with reference code: Ed25519 from the
 ``cryptography`` package, RFC 8785 canonical JSON from ``rfc8785``, SHA-256 from ``hashlib``, BIP-173
-from ``bech32``, and the RFC 9162 Merkle tree from the textbook recursion of its section 2.1, written
-out below. Every key comes from a fixed seed (``bytes([n]) * 32``) and Ed25519 signing is
+from ``bech32``, and the RFC 9162 Merkle tree from the textbook recursion of its section 2.1 in
+``tests/merkle_reference.py``, which the Merkle tests share and which imports nothing of MetroBloc
+either. Every key comes from a fixed seed (``bytes([n]) * 32``) and Ed25519 signing is
 deterministic, so a fresh run reproduces the committed files byte for byte.
 """
 
@@ -28,6 +29,10 @@ import rfc8785
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 HERE = Path(__file__).resolve().parent
+if str(HERE.parents[1]) not in sys.path:  # run as a script: the repository root, for tests.merkle_reference
+    sys.path.insert(0, str(HERE.parents[1]))
+
+from tests.merkle_reference import CT_LEAVES, CT_ROOTS, consistency_proof, inclusion_path, mth  # noqa: E402
 
 TX_TAG = b"metrobloc/tx/v1\x00"
 HEADER_TAG = b"metrobloc/header/v1\x00"
@@ -40,20 +45,6 @@ RFC8032_PUBLIC = bytes.fromhex("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325
 RFC8032_SIGNATURE = bytes.fromhex(
     "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b"
 )
-
-# The Certificate Transparency test leaves and their published tree heads (RFC 6962 / RFC 9162 hashing).
-CT_LEAVES = ["", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f"]
-CT_ROOTS = [
-    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-    "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
-    "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
-    "aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77",
-    "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
-    "4e3bbb1f7b478dcfe71fb631631519a3bca12c9aefca1612bfce4c13a86264d4",
-    "76e67dadbcdf1e10e1b74ddc608abd2f98dfb16fbce75277b5232a127f2087ef",
-    "ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c",
-    "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328",
-]
 
 
 # -- primitives ---------------------------------------------------------------------------------
@@ -88,54 +79,6 @@ def address(pk: bytes) -> str:
 
 def addr(n: int) -> str:
     return address(public_key(seed(n)))
-
-
-# -- RFC 9162 section 2.1, by the book ----------------------------------------------------------
-def _k(n: int) -> int:
-    """The largest power of two smaller than n (n > 1)."""
-    k = 1
-    while k * 2 < n:
-        k *= 2
-    return k
-
-
-def mth(leaves: list[bytes]) -> bytes:
-    """MTH(D[n]) of 2.1.1 over leaf inputs."""
-    n = len(leaves)
-    if n == 0:
-        return sha256(b"")
-    if n == 1:
-        return sha256(b"\x00" + leaves[0])
-    k = _k(n)
-    return sha256(b"\x01" + mth(leaves[:k]) + mth(leaves[k:]))
-
-
-def inclusion_path(m: int, leaves: list[bytes]) -> list[bytes]:
-    """PATH(m, D[n]) of 2.1.3.1."""
-    n = len(leaves)
-    if n == 1:
-        return []
-    k = _k(n)
-    if m < k:
-        return inclusion_path(m, leaves[:k]) + [mth(leaves[k:])]
-    return inclusion_path(m - k, leaves[k:]) + [mth(leaves[:k])]
-
-
-def consistency(m: int, leaves: list[bytes]) -> list[bytes]:
-    """PROOF(m, D[n]) of 2.1.4.1 for 0 < m < n; MetroBloc's convention: empty for m = 0 or m = n."""
-    if m in (0, len(leaves)):
-        return []
-    return _subproof(m, leaves, True)
-
-
-def _subproof(m: int, leaves: list[bytes], b: bool) -> list[bytes]:
-    n = len(leaves)
-    if m == n:
-        return [] if b else [mth(leaves)]
-    k = _k(n)
-    if m <= k:
-        return _subproof(m, leaves[:k], b) + [mth(leaves[k:])]
-    return _subproof(m - k, leaves[k:], False) + [mth(leaves[:k])]
 
 
 def hexes(hashes: list[bytes]) -> list[str]:
@@ -483,7 +426,7 @@ def merkle_vectors() -> dict[str, Any]:
             inclusion.append({"index": index, "size": size, "path": hexes(inclusion_path(index, leaves[:size]))})
     pairs = [(m, n) for n in range(1, 10) for m in range(0, n + 1)]
     pairs += [(1, 70), (2, 70), (7, 64), (8, 64), (31, 33), (32, 33), (32, 64), (33, 64), (63, 65), (64, 70), (69, 70)]
-    proofs = [{"first": m, "second": n, "proof": hexes(consistency(m, leaves[:n]))} for m, n in pairs]
+    proofs = [{"first": m, "second": n, "proof": hexes(consistency_proof(m, leaves[:n]))} for m, n in pairs]
     return {
         "description": "RFC 9162 Merkle trees (docs/spec/log-and-proofs.md). leaves are leaf INPUTS (hex); "
         "leaf hash = SHA-256(0x00 || leaf), node hash = SHA-256(0x01 || left || right), empty root = SHA-256(''). "
@@ -643,7 +586,7 @@ def proof_bundle_vectors(chain: dict[str, Any]) -> dict[str, Any]:
             "second": headers[1]["log_size"],
             "first_root": headers[0]["log_root"],
             "second_root": headers[1]["log_root"],
-            "proof": hexes(consistency(headers[0]["log_size"], chain["log"][: headers[1]["log_size"]])),
+            "proof": hexes(consistency_proof(headers[0]["log_size"], chain["log"][: headers[1]["log_size"]])),
         },
     }
 
