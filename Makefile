@@ -14,6 +14,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The TypeScript client the OpenAPI tests generate types for and build (Node.js and npm from the machine).
+TS_CLIENT := clients/typescript
+$(TS_CLIENT)/node_modules/.installed: $(TS_CLIENT)/package.json $(TS_CLIENT)/package-lock.json
+	npm ci --prefix $(TS_CLIENT) --no-audit --no-fund
+	touch $@
+
 run: $(STAMP)
 	$(BIN)/metrobloc up
 
@@ -22,10 +28,10 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: lint
+test: lint $(TS_CLIENT)/node_modules/.installed
 	$(BIN)/pytest -q
 
-test-slow: $(STAMP)
+test-slow: $(STAMP) $(TS_CLIENT)/node_modules/.installed
 	$(BIN)/pytest -q -m slow || test $$? -eq 5  # 5: no slow test collected yet
 
 spec: $(STAMP)  # rewrite the spec pages and JSON Schemas generated from the modules

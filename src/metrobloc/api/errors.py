@@ -74,7 +74,12 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
     async def _http(_: Request, exc: HTTPException) -> Response:
         code = HTTP_CODES.get(exc.status_code, f"request.http_{exc.status_code}")
-        return Response(error_body(code, str(exc.detail)), status_code=exc.status_code, media_type="application/json")
+        return Response(  # keeps the framework's headers: a 405 names the methods it allows (RFC 9110)
+            error_body(code, str(exc.detail)),
+            status_code=exc.status_code,
+            media_type="application/json",
+            headers=exc.headers,
+        )
 
     @app.exception_handler(Exception)
     async def _bug(_: Request, exc: Exception) -> Response:

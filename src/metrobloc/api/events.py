@@ -17,7 +17,14 @@ KEEP_ALIVE_S = 15
 def router(node: Node) -> APIRouter:
     r = APIRouter(tags=["events"])
 
-    @r.get("/v1/events", summary="Server-Sent Events of blocks and module events")
+    @r.get(
+        "/v1/events",
+        summary="Server-Sent Events of blocks and module events",
+        response_class=StreamingResponse,
+        responses={
+            200: {"description": "An event stream", "content": {"text/event-stream": {"schema": {"type": "string"}}}}
+        },
+    )
     async def events(
         request: Request,
         types: str | None = Query(None, description="Comma-separated event types, e.g. block,assets/transfer"),

@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from metrobloc.api.bodies import json_response
+from metrobloc.api.openapi import errors_doc
 from metrobloc.errors import NotFound
 from metrobloc.execution import Module
 from metrobloc.execution.messages import json_schema, summary, type_name
@@ -39,7 +40,11 @@ def router(modules: Sequence[Module]) -> APIRouter:
     async def list_schemas() -> Response:
         return json_response(index)
 
-    @r.get("/v1/schemas/{module}/{name}", summary="The JSON Schema (2020-12) of one message type")
+    @r.get(
+        "/v1/schemas/{module}/{name}",
+        summary="The JSON Schema (2020-12) of one message type",
+        responses=errors_doc({404: ["schemas.not_found"]}),
+    )
     async def get_schema(module: str, name: str) -> Response:
         schema = schemas.get(f"{module}/{name}")
         if schema is None:

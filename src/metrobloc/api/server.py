@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from metrobloc import __version__
-from metrobloc.api import blocks, errors, events, schemas, status, txs
+from metrobloc.api import blocks, errors, events, openapi, schemas, status, txs
 from metrobloc.node import Node
 from metrobloc.node.app import module_routers
 
@@ -41,4 +41,5 @@ def create_api(node: Node, *, start_node: bool = True) -> FastAPI:
     app.include_router(schemas.router(node.app.modules))
     for router in module_routers(node.store.reader, node.app.modules):
         app.include_router(router)
+    openapi.install(app, node.app.modules)
     return app

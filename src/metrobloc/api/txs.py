@@ -6,28 +6,60 @@ import asyncio
 import re
 from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
+from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from metrobloc.api import errors
 from metrobloc.api.bodies import json_response, read_limited
+from metrobloc.api.openapi import errors_doc
 from metrobloc.errors import InvalidInput, NotFound, Unavailable
 from metrobloc.node import Node
 from metrobloc.node.admission import Admitted
 
 HASH = re.compile(r"^[0-9a-f]{64}$")
-TX_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "required": ["body", "signatures"],
-    "properties": {"body": {"type": "object"}, "signatures": {"type": "array"}},
-}
-TX_BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": TX_SCHEMA}}}}
+TX_HASH = Path(description="A tx hash: 64 lower-case hex digits.", json_schema_extra={"pattern": HASH.pattern})
+TX_REF = {"$ref": "#/components/schemas/Tx"}
+TX_BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": TX_REF}}}}
 BATCH_BODY = {
     "requestBody": {
         "required": True,
-        "content": {"application/json": {"schema": {"type": "array", "items": TX_SCHEMA}}},
+        "content": {"application/json": {"schema": {"type": "array", "minItems": 1, "items": TX_REF}}},
     }
 }
+SUBMIT_ANSWERS = {
+    400: [
+        "codec.*",
+        "tx.bad_shape",
+        "tx.unknown_field",
+        "tx.missing_field",
+        "tx.bad_chain_id",
+        "tx.bad_valid_until",
+        "tx.bad_signers",
+        "tx.bad_msgs",
+        "tx.unknown_msg",
+        "tx.bad_memo",
+        "tx.signature_count",
+        "tx.bad_signature",
+        "tx.wrong_chain",
+        "tx.expired",
+        "tx.validity_too_long",
+        "msg.*",
+        "<module>.* (a message's format)",
+        "request.bad_length",
+    ],
+    401: ["tx.bad_signature", "accounts.key_mismatch"],
+    409: ["tx.duplicate"],
+    413: ["request.too_large", "codec.too_deep", "tx.too_large", "tx.too_many_msgs"],
+    503: ["ordering.unavailable", "node.unavailable", "node.halted", "node.checker_unavailable"],
+}
+BATCH_ANSWERS = {
+    400: ["codec.*", "request.bad_batch", "request.bad_length"],
+    413: ["request.too_large", "request.batch_too_large", "codec.too_deep"],
+    503: ["ordering.unavailable", "node.unavailable", "node.halted", "node.checker_unavailable"],
+}
+WAIT = Query(False, description="Answer once the tx is committed (or the wait ends).")
+TIMEOUT = Query(None, ge=0, description="Seconds to wait, at most the node's limit (30 s by default).")
 
 
 def tx_hash_param(tx_hash: str) -> str:
@@ -76,8 +108,9 @@ def router(node: Node) -> APIRouter:
         status_code=202,
         openapi_extra=TX_BODY,
         summary="Submit one signed tx; with wait=true, answer once it is committed",
+        responses={200: {"description": "Committed (with wait=true)"}, **errors_doc(SUBMIT_ANSWERS)},
     )
-    async def submit_tx(request: Request, wait: bool = False, timeout: float | None = Query(None, ge=0)) -> Response:
+    async def submit_tx(request: Request, wait: bool = WAIT, timeout: float | None = TIMEOUT) -> Response:
         require_running(node)
         result = await node.admission.admit_one(await read_limited(request, cfg.max_body_bytes))
         if not wait:
@@ -87,8 +120,13 @@ def router(node: Node) -> APIRouter:
             return json_response({"tx_hash": result.tx_hash, "status": "pending"}, 202)
         return json_response({"tx_hash": result.tx_hash, "receipt": receipt}, 200)
 
-    @r.post("/v1/txs/batch", openapi_extra=BATCH_BODY, summary="Submit a list of signed txs; one result per tx")
-    async def submit_batch(request: Request, wait: bool = False, timeout: float | None = Query(None, ge=0)) -> Response:
+    @r.post(
+        "/v1/txs/batch",
+        openapi_extra=BATCH_BODY,
+        summary="Submit a list of signed txs; one result per tx (each refusal in its result)",
+        responses=errors_doc(BATCH_ANSWERS),
+    )
+    async def submit_batch(request: Request, wait: bool = WAIT, timeout: float | None = TIMEOUT) -> Response:
         require_running(node)
         body = await read_limited(request, cfg.max_batch_body_bytes)
         results = await node.admission.admit_batch(body, cfg.max_batch_txs)
@@ -100,8 +138,14 @@ def router(node: Node) -> APIRouter:
             await _attach_receipts(waiter, out, waiter.limit(timeout))
         return json_response({"results": out})
 
-    @r.get("/v1/txs/{tx_hash}", summary="A tx's receipt, or pending")
-    async def get_tx(tx_hash: str) -> Response:
+    @r.get(
+        "/v1/txs/{tx_hash}",
+        summary="A tx's receipt, or pending",
+        responses=errors_doc({400: ["txs.bad_hash"], 404: ["txs.not_found"]}),
+    )
+    async def get_tx(tx_hash: str = TX_HASH) -> Response:
+        if tx_hash == "batch":  # the batch route takes POST only (RFC 9110: 405 with Allow)
+            raise HTTPException(405, "Method Not Allowed", headers={"Allow": "POST"})
         receipt = node.receipt(tx_hash_param(tx_hash))
         if receipt is not None:
             return json_response({"receipt": receipt})

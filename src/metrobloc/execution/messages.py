@@ -37,8 +37,6 @@ from metrobloc.errors import InvalidInput
 from metrobloc.ledger.limits import MAX_AMOUNT
 
 DECIMAL = re.compile(r"^(0|[1-9][0-9]{0,38})$")
-ADDRESS_PATTERN = "^mb1[02-9ac-hj-np-z]{38}$"
-"""JSON Schema form of an address (the bech32 checksum is checked by the node)."""
 
 
 class Message(msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag_field="type"):
@@ -317,7 +315,9 @@ def summary(cls: type[msgspec.Struct]) -> str:
 
 def _schema_hook(t: type) -> dict[str, Any]:
     if t is Address:
-        return {"type": "string", "pattern": ADDRESS_PATTERN, "description": "An mb1 bech32 address."}
+        # no pattern: a regular expression cannot say "with a valid checksum", and a client
+        # generating data from one would make addresses the node must refuse
+        return {"type": "string", "format": "mb1-address", "description": "An mb1 bech32 address (BIP-173, 20 bytes)."}
     if t is Amount or t is Quantity:
         low = "1" if t is Amount else "0"
         text = f"An integer {low} .. 2^128-1 as a decimal string."
@@ -328,8 +328,9 @@ def _schema_hook(t: type) -> dict[str, Any]:
             schema["description"] = t.__doc__.strip().splitlines()[0]
         return schema
     if t is Key32 or t is Signature64:
-        length = 43 if t is Key32 else 86
-        return {"type": "string", "pattern": f"^[A-Za-z0-9_-]{{{length}}}$", "description": t.__doc__}
+        # canonical unpadded base64url: the last character carries only the remaining bits
+        pattern = "^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$" if t is Key32 else "^[A-Za-z0-9_-]{85}[AQgw]$"
+        return {"type": "string", "pattern": pattern, "description": t.__doc__}
     raise NotImplementedError(t)
 
 
@@ -391,3 +392,8 @@ def command_name(cls: type[Message]) -> str:
     """The CLI command of a message: its ``cli_name`` class variable, else its name with dashes."""
     name = getattr(cls, "cli_name", None)
     return name if isinstance(name, str) else type_name(cls).partition("/")[2].replace("_", "-")
+
+
+def param_schema(t: type) -> dict[str, Any]:
+    """The JSON Schema of a field type, for documenting an HTTP parameter of that type."""
+    return _schema_hook(t)

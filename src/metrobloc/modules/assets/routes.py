@@ -4,21 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 
+from metrobloc.execution.messages import Address, param_schema
 from metrobloc.modules.assets import queries
 from metrobloc.modules.assets.keeper import Reader
+from metrobloc.modules.assets.msgs import Symbol
+
+ASSET = Path(description="An asset symbol, e.g. CITY.", json_schema_extra=param_schema(Symbol))
+ADDRESS = Path(description="An account address.", json_schema_extra=param_schema(Address))
 
 
 def router(state: Reader) -> APIRouter:
     r = APIRouter(tags=["assets"])
 
     @r.get("/v1/assets/{asset}", summary="An asset: issuer, supply, rules")
-    def get_asset(asset: str) -> dict[str, Any]:
+    def get_asset(asset: str = ASSET) -> dict[str, Any]:
         return queries.asset(state, asset)
 
     @r.get("/v1/assets/{asset}/balances/{address}", summary="A balance, as a decimal string")
-    def get_balance(asset: str, address: str) -> dict[str, str]:
+    def get_balance(asset: str = ASSET, address: str = ADDRESS) -> dict[str, str]:
         return queries.balance(state, asset, address)
 
     return r
