@@ -15,6 +15,7 @@ from metrobloc.execution import Module
 from metrobloc.modules import MODULES
 from metrobloc.node import Node, NodeConfig
 from metrobloc.node.checker import tune_gc
+from metrobloc.portal import install as install_portal
 
 
 def serve(config: NodeConfig, log_level: str = "warning", modules: Sequence[Module] = MODULES) -> None:
@@ -34,6 +35,7 @@ async def _serve(config: NodeConfig, log_level: str, modules: Sequence[Module]) 
         raise Unavailable(f"the node cannot start: {message}", "node.cannot_start") from None
     try:
         app = create_api(node, start_node=False)
+        install_portal(app, node)
         server = uvicorn.Server(
             uvicorn.Config(
                 app,

@@ -1,0 +1,74 @@
+"""The home page: chain status, the live feed of blocks and txs, the charts and the consortium."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from fastapi import APIRouter
+
+from metrobloc.node import Node
+from metrobloc.portal import charts
+from metrobloc.portal.records import block_view, organization_names
+from metrobloc.portal.site import Page, Site
+
+FEED_ITEMS = 10
+ATTESTATION_BLOCKS = 8
+"""Recent blocks shown in the consortium table."""
+
+
+def recent_txs(node: Node, tip: int, count: int = FEED_ITEMS) -> list[dict[str, Any]]:
+    """The last ``count`` committed txs (receipts with their block time), newest first."""
+    found: list[dict[str, Any]] = []
+    height = tip
+    while height >= 1 and len(found) < count:
+        block = node.store.block(height)
+        time_ms = orjson.loads(block[1])["time_ms"] if block else 0
+        receipts = [orjson.loads(rc) for _, rc in node.store.block_entries(height)]
+        for receipt in reversed(receipts):
+            found.append({**receipt, "time_ms": time_ms})
+            if len(found) == count:
+                break
+        height -= 1
+    return found
+
+
+def consortium(node: Node, tip: int) -> dict[str, Any]:
+    """The organizations of genesis and, for each of the last blocks, which of them attested it."""
+    names = organization_names(node.genesis)
+    heights = list(range(tip, max(0, tip - ATTESTATION_BLOCKS), -1))
+    signed: dict[int, set[str]] = {}
+    certified: dict[int, bool] = {}
+    for height in heights:
+        block = block_view(node, height)
+        signed[height] = {names.get(a["public_key"], "") for a in block["attestations"]}
+        certified[height] = block["certified"]
+    rows = [
+        {"name": o.name, "node_key": key, "signed": [o.name in signed[h] for h in heights]}
+        for key, o in zip(names, node.genesis.organizations, strict=True)
+    ]
+    return {"heights": heights, "rows": rows, "certified": [certified[h] for h in heights]}
+
+
+def router(site: Site) -> APIRouter:
+    r = APIRouter(include_in_schema=False)
+    node = site.node
+
+    @r.get("/")
+    @site.page("home.html")
+    def home() -> Page:
+        tip = site.height()
+        points = charts.recent_blocks(node, tip)
+        latest = [p for p in reversed(points)][:FEED_ITEMS]
+        return Page(
+            chain=node.status(),
+            tip=block_view(node, tip) if tip else None,
+            blocks=latest,
+            txs=recent_txs(node, tip),
+            points=points,
+            windows=charts.throughput(points),
+            window_s=charts.WINDOW_MS // 1000,
+            consortium=consortium(node, tip),
+        )
+
+    return r

@@ -1,0 +1,121 @@
+"""The portal on a node's FastAPI app: its pages at ``/``, its static files at ``/static``, the
+modules' pages (``pages.py`` and ``templates/`` in a module's package), HTML error pages and the
+security headers; the API under ``/v1`` keeps its JSON errors and its OpenAPI document."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+from starlette.staticfiles import StaticFiles
+
+from metrobloc.api.errors import status_of
+from metrobloc.errors import MetroblocError
+from metrobloc.execution import Module
+from metrobloc.node import Node
+from metrobloc.portal import accounts, assets, blocks, home, live, search, txs, verify
+from metrobloc.portal.integrity import STATIC
+from metrobloc.portal.security import PortalHeaders
+from metrobloc.portal.site import Site
+
+log = logging.getLogger("metrobloc.portal")
+TEMPLATES = Path(__file__).parent / "templates"
+CORE_LINKS = {"asset": "/assets/{}", "price_asset": "/assets/{}", "rights_asset": "/assets/{}"}
+"""Field and attribute names whose values link to a portal page (modules add theirs: ``LINKS``)."""
+Handler = Callable[[Request, Any], Awaitable[Response]]
+
+
+def page_modules(modules: Sequence[Module]) -> list[ModuleType]:
+    """The ``pages.py`` of each module that has one, in module order."""
+    found = []
+    for module in modules:
+        name = f"{module.package}.pages"
+        if importlib.util.find_spec(name) is not None:
+            found.append(importlib.import_module(name))
+    return found
+
+
+def template_dirs(modules: Sequence[Module]) -> list[Path]:
+    """The portal's templates, then each module's ``templates/`` folder."""
+    dirs = [TEMPLATES]
+    for module in modules:
+        spec = importlib.util.find_spec(module.package)
+        if spec is not None and spec.origin is not None:
+            folder = Path(spec.origin).parent / "templates"
+            if folder.is_dir():
+                dirs.append(folder)
+    return dirs
+
+
+def api_paths(app: FastAPI) -> Callable[[str], bool]:
+    """Whether a request path belongs to the portal: not ``/v1`` and none of the API's other routes."""
+    own = {getattr(route, "path", "") for route in app.routes}
+
+    def is_portal(path: str) -> bool:
+        return not (path == "/v1" or path.startswith("/v1/") or path in own)
+
+    return is_portal
+
+
+def install(app: FastAPI, node: Node) -> Site:
+    """Mount the portal on ``app`` (the node's API); call it after the API's routes are in place."""
+    modules = node.app.modules
+    is_portal = api_paths(app)
+    site = Site(node, template_dirs(modules))
+    extras = page_modules(modules)
+    links = {**CORE_LINKS, **{k: v for m in extras for k, v in getattr(m, "LINKS", {}).items()}}
+    search_pages = {k: v for m in extras for k, v in getattr(m, "SEARCH_PAGES", {}).items()}
+    account_links = [m.account_links for m in extras if hasattr(m, "account_links")]
+    for router in (
+        home.router(site),
+        live.router(site),
+        search.router(site, search_pages),
+        blocks.router(site),
+        txs.router(site, links),
+        accounts.router(site, account_links),
+        assets.router(site),
+        verify.router(site),
+        *(m.router(node.store.reader, site) for m in extras),
+    ):
+        app.include_router(router, include_in_schema=False)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    _error_pages(app, site, is_portal)
+    app.add_middleware(PortalHeaders, is_portal=is_portal)
+    return site
+
+
+def _error_pages(app: FastAPI, site: Site, is_portal: Callable[[str], bool]) -> None:
+    """Errors on the portal's paths answer an HTML page; the API's keep their JSON handlers."""
+
+    def page_for(api: Handler | None, status_and_message: Callable[[Any], tuple[int, str]]) -> Handler:
+        async def handler(request: Request, exc: Any) -> Response:
+            if not is_portal(request.url.path) and api is not None:
+                return await api(request, exc)
+            status, message = status_and_message(exc)
+            if status >= 500:
+                log.error("portal page %s failed", request.url.path, exc_info=exc)
+            titles = {404: "Page not found", 405: "Not allowed", 400: "Bad request", 500: "Something went wrong"}
+            return site.error_page(status, titles.get(status, "Error"), message)
+
+        return handler
+
+    pages: dict[type[Exception], Callable[[Any], tuple[int, str]]] = {
+        HTTPException: lambda e: (
+            e.status_code,
+            "There is no page at this address." if e.status_code == 404 else str(e.detail),
+        ),
+        RequestValidationError: lambda e: (400, "This address has a value the page cannot read."),
+        MetroblocError: lambda e: (status_of(e), e.message),
+        Exception: lambda e: (500, "The node could not show this page; its log says why."),
+    }
+    for cls, describe in pages.items():
+        app.exception_handlers[cls] = page_for(app.exception_handlers.get(cls), describe)  # type: ignore[arg-type]

@@ -1,0 +1,37 @@
+// The verify page: a pasted proof bundle against a pasted trusted genesis, and a consistency proof
+// against two trusted log roots, checked here with js/verify.js. Nothing is sent anywhere.
+
+import { checkLogConsistency, parseStrictJSON, verifyBundle } from './verify.js';
+import { showBundleResult, showOutcome } from './verify-view.js';
+
+const $ = (id) => document.getElementById(id);
+
+function failure(error) {
+  return { ok: false, code: error.code || 'portal.error', reason: error.message, steps: [] };
+}
+
+function checkBundle() {
+  let result;
+  try {
+    result = verifyBundle($('bundle').value, $('genesis').value);
+  } catch (error) {
+    result = failure(error);
+  }
+  showBundleResult($('bundle-result'), result);
+}
+
+function checkConsistency() {
+  let result;
+  try {
+    const answer = parseStrictJSON($('consistency').value);
+    result = checkLogConsistency(answer, $('first-root').value.trim(), $('second-root').value.trim());
+  } catch (error) {
+    result = failure(error);
+  }
+  showOutcome($('consistency-result'), result, 'Consistent: the log at the second size extends the log at the first.');
+}
+
+$('verify-bundle').addEventListener('click', checkBundle);
+$('verify-consistency').addEventListener('click', checkConsistency);
+$('verify-bundle').disabled = false;
+$('verify-consistency').disabled = false;
