@@ -3,9 +3,11 @@ override in its memo), a failed transfer, a parcel with two liens, all on a real
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
 from tests.conftest import NodeProcess
 
 from metrobloc.crypto import PrivateKey
@@ -65,3 +67,13 @@ def seed(node: NodeProcess) -> PortalChain:
             c, alice, [bob, chain.bank], [land.create_lien(PARCEL, chain.bank.address, 300_000_00, "CITY", loan)]
         )
     return chain
+
+
+@pytest.fixture(scope="module")
+def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[NodeProcess, PortalChain]]:
+    """A node with ``seed``'s chain, for a whole test module."""
+    node = NodeProcess(tmp_path_factory.mktemp("portal") / "node").start()
+    try:
+        yield node, seed(node)
+    finally:
+        node.stop()

@@ -15,7 +15,7 @@ from metrobloc.modules.assets import KEEPER as ASSETS
 from metrobloc.modules.assets.keys import PREFIX as ASSETS_PREFIX
 from metrobloc.node import Node
 from metrobloc.portal import display
-from metrobloc.portal.blocks import PAGE, TX_FIELDS
+from metrobloc.portal.blocks import LIMIT, TX_FIELDS, next_url
 from metrobloc.portal.site import Page, Site
 
 ADDRESS = Path(max_length=90)
@@ -65,10 +65,10 @@ def router(site: Site, account_links: Sequence[AccountLinks]) -> APIRouter:
 
     @r.get("/accounts/{address}")
     @site.page("account.html")
-    def account(address: str = ADDRESS, cursor: str | None = Query(None, max_length=20)) -> Page:
+    def account(address: str = ADDRESS, cursor: str | None = Query(None, max_length=20), limit: int = LIMIT) -> Page:
         decode_address(address)
         record = account_queries.account(node.store.reader, address)
-        txs, after = account_txs(node, address, cursor, PAGE)
+        txs, after = account_txs(node, address, cursor, limit)
         return Page(
             address=address,
             record=record,
@@ -77,7 +77,7 @@ def router(site: Site, account_links: Sequence[AccountLinks]) -> APIRouter:
             balances=balances(node, address),
             txs=txs,
             more=[link for links in account_links for link in links(address)],
-            next_url=None if after is None else f"/accounts/{address}?cursor={after}",
+            next_url=next_url(f"/accounts/{address}", "cursor", after, limit),
             exports={f: f"/accounts/{address}/txs.{f}" for f in ("csv", "json")},
         )
 

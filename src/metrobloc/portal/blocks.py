@@ -15,10 +15,19 @@ from metrobloc.portal.records import block_view
 from metrobloc.portal.site import Page, Site
 
 PAGE = 50
+LIMIT = Query(PAGE, ge=1, le=100)
+"""Items per page of a list page (``?limit=``)."""
 HEIGHT = Path(ge=0, le=2**53 - 1)
 BLOCK_FIELDS = ("height", "block_hash", "time_ms", "tx_count")
 TX_FIELDS = ("seq", "tx_hash", "height", "index", "status", "error", "msg_types")
 """The fields of a tx in a list (a block's, an account's): the items of ``GET /v1/accounts/{address}/txs``."""
+
+
+def next_url(path: str, cursor_name: str, cursor: object, limit: int) -> str | None:
+    """The URL of a list's next page (``limit`` kept when it is not the default), or None."""
+    if cursor is None:
+        return None
+    return f"{path}?{cursor_name}={cursor}" + ("" if limit == PAGE else f"&limit={limit}")
 
 
 def tx_items(node: Node, seqs: list[int]) -> list[dict[str, Any]]:
@@ -64,10 +73,10 @@ def router(site: Site) -> APIRouter:
 
     @r.get("/blocks")
     @site.page("blocks.html")
-    def blocks(before: str | None = Query(None, max_length=20)) -> Page:
-        items, after = block_list(node, before, PAGE)
+    def blocks(before: str | None = Query(None, max_length=20), limit: int = LIMIT) -> Page:
+        items, after = block_list(node, before, limit)
         exports = {f: f"/blocks.{f}" for f in ("csv", "json")}
-        return Page(blocks=items, next_url=None if after is None else f"/blocks?before={after}", exports=exports)
+        return Page(blocks=items, next_url=next_url("/blocks", "before", after, limit), exports=exports)
 
     @r.get("/blocks.{fmt}")
     def blocks_export(fmt: str, cursor: str | None = Query(None, max_length=20)) -> Response:

@@ -34,6 +34,6 @@ def router(site: Site, module_pages: Mapping[str, str]) -> APIRouter:
         if len(links) == 1:
             return RedirectResponse(links[0][2], status_code=303)
         shown = q if len(q) <= SHOWN_CHARS else q[:SHOWN_CHARS] + "…"
-        return Page(200 if links else 404, query=q, matches=links, shown=shown)
+        return Page(query=q, matches=links, shown=shown)
 
     return r
