@@ -136,7 +136,9 @@ def test_the_csv_export_of_an_account_history_equals_the_api_json(page: Page, po
     assert exported == api["txs"]
 
 
-@pytest.mark.parametrize("path", ["/no/such/page", "/txs/" + "0" * 64, "/blocks/999999", "/assets/NOPE", "/land/parcels/NOPE-1"])
+@pytest.mark.parametrize(
+    "path", ["/no/such/page", "/txs/" + "0" * 64, "/blocks/999999", "/assets/NOPE", "/land/parcels/NOPE-1"]
+)
 def test_unknown_pages_are_404_pages(page: Page, portal: Portal, js_errors: list[str], path: str) -> None:
     node, _ = portal
     answer = page.goto(node.url + path)

@@ -50,7 +50,9 @@ def failed_step(page: Page) -> str | None:
     return page.locator("#bundle-result .step-failed").first.get_attribute("data-step")
 
 
-def test_a_real_bundle_passes_and_nothing_is_sent(page: Page, portal: Portal, trusted: tuple[dict[str, Any], str]) -> None:
+def test_a_real_bundle_passes_and_nothing_is_sent(
+    page: Page, portal: Portal, trusted: tuple[dict[str, Any], str]
+) -> None:
     node, _ = portal
     bundle, genesis = trusted
     page.goto(node.url + "/verify")
