@@ -69,8 +69,8 @@ def seed(node: NodeProcess) -> PortalChain:
     return chain
 
 
-@pytest.fixture(scope="module")
-def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[NodeProcess, PortalChain]]:
+@pytest.fixture(scope="module", name="portal")
+def portal_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[NodeProcess, PortalChain]]:
     """A node with ``seed``'s chain, for a whole test module."""
     node = NodeProcess(tmp_path_factory.mktemp("portal") / "node").start()
     try:

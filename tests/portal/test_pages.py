@@ -6,8 +6,8 @@ account's CSV export equals the API's JSON, user strings are escaped and isolate
 from __future__ import annotations
 
 import csv
-import re
 import io
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -16,7 +16,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 from tests.conftest import NodeProcess
-from tests.portal.portal_chain import DISTRICT, MEMO, PARCEL, PortalChain, portal  # noqa: F401 - the fixture
+from tests.portal.portal_chain import PARCEL, PortalChain, portal_fixture  # noqa: F401 - the fixture
 
 from metrobloc.sdk import assets
 
@@ -128,7 +128,7 @@ def test_the_csv_export_of_an_account_history_equals_the_api_json(page: Page, po
     page.goto(f"{node.url}/accounts/{address}")
     with page.expect_download() as downloading:
         page.locator("#hist-title ~ .pager").get_by_role("link", name="CSV").click()
-    rows = list(csv.DictReader(io.StringIO(open(downloading.value.path(), encoding="utf-8").read())))
+    rows = list(csv.DictReader(io.StringIO(downloading.value.path().read_text(encoding="utf-8"))))
     api = httpx.get(f"{node.url}/v1/accounts/{address}/txs", params={"limit": 100}).json()
     assert api["next"] is None and len(api["txs"]) >= 4
     assert rows == [{k: cell(v) for k, v in item.items()} for item in api["txs"]]

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 from tests.conftest import NodeProcess
-from tests.portal.portal_chain import DISTRICT, PARCEL, PortalChain, portal  # noqa: F401 - the fixture
+from tests.portal.portal_chain import DISTRICT, PARCEL, PortalChain, portal_fixture  # noqa: F401 - the fixture
 
 Portal = tuple[NodeProcess, PortalChain]
 AXE = "/static/vendor/axe-core/axe.min.js"

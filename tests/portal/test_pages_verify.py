@@ -12,7 +12,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 from tests.conftest import NodeProcess
-from tests.portal.portal_chain import PortalChain, portal  # noqa: F401 - the fixture
+from tests.portal.portal_chain import PortalChain, portal_fixture  # noqa: F401 - the fixture
 
 from metrobloc.crypto import PrivateKey
 
