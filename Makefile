@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run install test test-slow lint bench spec clean
+.PHONY: run install test test-slow lint bench spec clean browser vendor
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,11 +28,18 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: lint $(TS_CLIENT)/node_modules/.installed
+test: lint browser $(TS_CLIENT)/node_modules/.installed
 	$(BIN)/pytest -q
 
 test-slow: $(STAMP) $(TS_CLIENT)/node_modules/.installed
 	$(BIN)/pytest -q -m slow || test $$? -eq 5  # 5: no slow test collected yet
+
+# Debian's Chromium for the portal's browser tests (Playwright drives it; its own download does not work here).
+browser:
+	test -x /usr/bin/chromium || (apt-get update -q && apt-get install -y -q chromium)
+
+vendor: $(STAMP)  # refresh the portal's vendored browser files and vendor.lock.json with npm pack
+	$(BIN)/python -m metrobloc.portal.vendor
 
 spec: $(STAMP)  # rewrite the spec pages and JSON Schemas generated from the modules
 	$(BIN)/metrobloc spec --dir docs/spec
