@@ -20,6 +20,7 @@ from metrobloc.codec import canonical_json, parse_json
 from metrobloc.crypto import PrivateKey, verify_signature
 from metrobloc.errors import MetroblocError
 from metrobloc.ledger import Genesis, Header, verify_bundle
+from metrobloc.ledger.genesis import quorum
 from metrobloc.sdk import assets
 
 VECTORS = Path(__file__).parents[1] / "vectors"
@@ -292,6 +293,11 @@ def test_valid_bundle_vectors_verify(verify_js: JsModule) -> None:
         assert result["genesisSha256"] == BUNDLES["genesis_hash"] == genesis.hash
         assert result["attesters"] == list(verify_bundle(bundle, genesis).attesters)
         assert all(step["ok"] for step in result["steps"])
+
+
+def test_quorum_matches_the_node(verify_js: JsModule) -> None:
+    got = verify_js.call("(m) => [...Array(12).keys()].map((n) => m.quorum(n + 1))")
+    assert got == [quorum(n) for n in range(1, 13)]
 
 
 @pytest.mark.parametrize("case", BUNDLES["tampered"], ids=lambda c: c["name"])

@@ -39,8 +39,11 @@ export function headerSignedBytes(header) {
   return concatBytes(HEADER_TAG, jcs(header));
 }
 
+/** A JSON text (or UTF-8 bytes) parsed strictly, or an already-parsed value checked the same way. */
 function strict(input) {
-  return typeof input === 'string' || input instanceof Uint8Array ? parseStrictJSON(input) : (checkValue(input), input);
+  if (typeof input === 'string' || input instanceof Uint8Array) return parseStrictJSON(input);
+  checkValue(input);
+  return input;
 }
 
 function genesisShape(doc) {
