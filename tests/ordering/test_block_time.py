@@ -50,3 +50,24 @@ def test_a_one_machine_cut_carries_the_node_clock_shifted_by_the_test_offset() -
     before, [block], after = asyncio.run(run())
     assert block.txs == (b'{"tx":1}',)
     assert before + hour <= block.time_ms <= after + hour
+
+
+def test_a_cut_carries_the_time_of_an_explicit_clock() -> None:
+    """The demo city's seeding gives each seeded block its planned time this way (``metrobloc.demo``)."""
+    planned = [1_735_718_410_000, 1_735_718_420_000]
+
+    async def run() -> list[OrderedBlock]:
+        now = iter(planned)
+        orderer = MemoryOrderer(config=OrdererConfig(max_block_ms=1, clock=lambda: next(now)))
+        await orderer.start()
+        try:
+            blocks: list[OrderedBlock] = []
+            for i in range(2):
+                await orderer.submit([b'{"tx":%d}' % i], [str(i)])
+                while len(blocks) <= i:
+                    blocks += await asyncio.to_thread(orderer.read_blocks, blocks[-1].position if blocks else 0, 5)
+            return blocks
+        finally:
+            await orderer.stop()
+
+    assert [b.time_ms for b in asyncio.run(run())] == planned

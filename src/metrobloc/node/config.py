@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,3 +44,6 @@ class NodeConfig:
     test_clock_offset_ms: int = 0
     """Test only: added to this node's wall clock where the chain reads it (the time it writes into
     its cuts), to play a node whose clock is off; 0 in production."""
+    clock: Callable[[], int] | None = None
+    """The clock (Unix ms) the orderer writes into cuts instead of the wall clock; None in production.
+    The demo city's seeding sets it to give its blocks reproducible times (``metrobloc.demo``)."""

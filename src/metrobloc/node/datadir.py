@@ -32,28 +32,51 @@ def key_file(key: PrivateKey) -> dict[str, str]:
     return {"address": key.address, "public_key": key.public_key.to_b64(), "private_key": key.to_b64()}
 
 
-def init_data_dir(data_dir: Path, chain_id: str, org: str, *, genesis_time_ms: int | None = None) -> Genesis:
-    """Create a new single-organization data dir; refuses one that already has a genesis."""
+def single_org_genesis(
+    chain_id: str, org: str, node_key: PrivateKey, admin: PrivateKey, genesis_time_ms: int
+) -> Genesis:
+    """The genesis of a one-organization chain: its node key, and ``admin`` as the first admin."""
+    return Genesis.from_json(
+        {
+            "chain_id": chain_id,
+            "genesis_time_ms": genesis_time_ms,
+            "organizations": [{"name": org, "node_key": node_key.public_key.to_b64()}],
+            "admin": {"address": admin.address, "public_key": admin.public_key.to_b64()},
+            "app_state": {
+                "accounts": {
+                    "accounts": [
+                        {"address": admin.address, "public_key": admin.public_key.to_b64(), "roles": ["admin"]}
+                    ]
+                },
+            },
+        }
+    )
+
+
+def init_data_dir(
+    data_dir: Path,
+    chain_id: str,
+    org: str,
+    *,
+    genesis_time_ms: int | None = None,
+    node_key: PrivateKey | None = None,
+    admin: PrivateKey | None = None,
+) -> Genesis:
+    """Create a new single-organization data dir; refuses one that already has a genesis.
+
+    The node and admin keys are new random keys unless given (the demo city derives them from its seed).
+    """
     data_dir = Path(data_dir)
     if (data_dir / GENESIS_FILE).exists():
         raise InvalidInput(f"{data_dir} already holds a chain (genesis.json exists)", "node.already_initialised")
     data_dir.mkdir(parents=True, exist_ok=True)
-    node_key, admin = PrivateKey.generate(), PrivateKey.generate()
-    doc = {
-        "chain_id": chain_id,
-        "genesis_time_ms": time.time_ns() // 1_000_000 if genesis_time_ms is None else genesis_time_ms,
-        "organizations": [{"name": org, "node_key": node_key.public_key.to_b64()}],
-        "admin": {"address": admin.address, "public_key": admin.public_key.to_b64()},
-        "app_state": {
-            "accounts": {
-                "accounts": [{"address": admin.address, "public_key": admin.public_key.to_b64(), "roles": ["admin"]}]
-            },
-        },
-    }
-    genesis = Genesis.from_json(doc)  # check before writing anything
+    node_key = node_key or PrivateKey.generate()
+    admin = admin or PrivateKey.generate()
+    start_ms = time.time_ns() // 1_000_000 if genesis_time_ms is None else genesis_time_ms
+    genesis = single_org_genesis(chain_id, org, node_key, admin, start_ms)  # checked before writing anything
     write_private(data_dir / NODE_KEY_FILE, key_file(node_key))
     write_private(data_dir / KEYS_DIR / "admin.json", key_file(admin))
-    (data_dir / GENESIS_FILE).write_text(json.dumps(doc, indent=2) + "\n")
+    (data_dir / GENESIS_FILE).write_text(json.dumps(genesis.raw, indent=2) + "\n")
     return genesis
 
 

@@ -57,6 +57,7 @@ class Node:
                 replicas=config.replicas,
                 monitor_urls=config.nats_monitor,
                 clock_offset_ms=config.test_clock_offset_ms,
+                clock=config.clock,
             ),
         )
         self.checker = Checker(self.app, self.genesis.chain_id, config.check_processes)

@@ -64,10 +64,17 @@ class OrdererConfig:
     """JetStream: largest tx message (txs of one batch are split across messages)."""
     clock_offset_ms: int = 0
     """Test only: added to this node's wall clock wherever the orderer reads it (0 in production)."""
+    clock: Callable[[], int] | None = None
+    """The clock the orderer reads (Unix ms) instead of the wall clock; None in production.
+
+    The demo city's seeding gives each seeded block its planned time this way, so that the same seed
+    gives the same block hashes (``metrobloc.demo``). A consortium's block time is the stream's, so
+    for jetstream this only changes the cut payload, which is kept for diagnosis."""
 
     def now_ms(self) -> int:
-        """This node's wall clock, Unix ms, as the orderer writes it into cuts."""
-        return time.time_ns() // 1_000_000 + self.clock_offset_ms
+        """This node's clock, Unix ms, as the orderer writes it into cuts."""
+        now = self.clock() if self.clock is not None else time.time_ns() // 1_000_000
+        return now + self.clock_offset_ms
 
 
 class Orderer(Protocol):
