@@ -20,8 +20,9 @@ $(TS_CLIENT)/node_modules/.installed: $(TS_CLIENT)/package.json $(TS_CLIENT)/pac
 	npm ci --prefix $(TS_CLIENT) --no-audit --no-fund
 	touch $@
 
-run: $(STAMP)
-	$(BIN)/metrobloc up
+run: $(STAMP)  # the Demo City, seeded afresh in .demo-city/ on each run; it prints the portal URL
+	rm -rf .demo-city
+	$(BIN)/metrobloc up --demo --data-dir .demo-city
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+from click.core import ParameterSource
 
 from metrobloc import __version__
 from metrobloc.cli import bench, network
@@ -18,6 +20,9 @@ from metrobloc.execution import Module
 from metrobloc.ledger import Genesis, verify_bundle
 from metrobloc.modules import MODULES
 from metrobloc.sdk import namespaces
+
+if TYPE_CHECKING:
+    from metrobloc.demo import Activity
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -45,6 +50,18 @@ def init(data_dir: Path, chain_id: str, org: str) -> None:
 @click.option("--port", default=8700, show_default=True, type=int, help="API port.")
 @click.option("--chain-id", default="metrobloc-dev", show_default=True, help="Chain id if D is new.")
 @click.option("--org", default="Dev Organization", show_default=True, help="Organization if D is new.")
+@click.option(
+    "--demo",
+    is_flag=True,
+    help="Run the Demo City: a new D is seeded with agencies, citizens, City Coin and land records, "
+    "then live activity keeps a few txs per second coming.",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(0, 2**31 - 1),
+    default=None,
+    help="With --demo: the city's seed (default 1); the same seed gives the same seeded blocks.",
+)
 @click.option(
     "--max-block-txs",
     default=2000,
@@ -106,6 +123,8 @@ def up(
     port: int,
     chain_id: str,
     org: str,
+    demo: bool,
+    seed: int | None,
     max_block_txs: int,
     max_block_ms: int,
     log_level: str,
@@ -131,6 +150,9 @@ def up(
         kind, location = orderer, ""
     else:
         raise click.BadParameter("use solo or nats://HOST:PORT[,nats://...]", param_hint="--orderer")
+    if seed is not None and not demo:
+        raise click.UsageError("--seed goes with --demo")
+    activity = _demo_activity(path, seed, kind, f"http://{_local(host)}:{port}") if demo else None
     if not (path / "genesis.json").exists():
         genesis = init_data_dir(path, chain_id, org)
         click.echo(f"new dev chain {genesis.chain_id} in {path}; admin key in {path / 'keys' / 'admin.json'}")
@@ -148,7 +170,44 @@ def up(
         check_processes=check_processes,
         test_clock_offset_ms=test_clock_offset_ms,
     )
-    serve(config, log_level, (*MODULES, *load_modules(extra_modules)))
+    if activity is not None:
+        activity.start()
+    try:
+        serve(config, log_level, (*MODULES, *load_modules(extra_modules)))
+    finally:
+        if activity is not None:
+            activity.stop()
+
+
+def _demo_activity(path: Path, seed: int | None, orderer: str, url: str) -> Activity:
+    """The live activity of the Demo City of ``path``, seeded now if ``path`` holds no chain."""
+    from metrobloc.demo import DEFAULT_SEED, Activity, recognise, seed_city
+
+    ctx = click.get_current_context()
+    if orderer != "solo":
+        raise click.UsageError("--demo runs on the solo orderer")
+    named = [
+        f"--{n.replace('_', '-')}"
+        for n in ("chain_id", "org")
+        if ctx.get_parameter_source(n) is ParameterSource.COMMANDLINE
+    ]
+    if named:
+        raise click.UsageError(f"--demo names its own chain; drop {' and '.join(named)}")
+    city = recognise(path, seed)
+    if city is not None:
+        click.echo(f"Demo City (seed {city.seed}) in {path}: resuming; portal on {url}/")
+        return Activity(city, url)
+    city, seeded = seed_city(path, DEFAULT_SEED if seed is None else seed)
+    click.echo(
+        f"Demo City (seed {city.seed}) seeded in {path}: {seeded.txs} txs in {seeded.height} blocks "
+        f"({seeded.seconds:.1f} s); portal on {url}/"
+    )
+    return Activity(city, url)
+
+
+def _local(host: str) -> str:
+    """Where a client on this machine reaches an API bound to ``host``."""
+    return {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "[::1]"}.get(host, f"[{host}]" if ":" in host else host)
 
 
 @core.group()

@@ -1,0 +1,105 @@
+"""The Demo City of one seed: its genesis, its people, and the seeded blocks with their planned times.
+
+Everything here is a pure function of the seed: keys, genesis time, every tx (nonces included)
+and every block time. Running the blocks on a fresh node (``seeding.py``) therefore gives the same
+block hashes on every run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from metrobloc.crypto import PrivateKey
+from metrobloc.demo.people import People
+from metrobloc.ledger import Genesis, Tx, build_body, sign_body
+from metrobloc.node.datadir import single_org_genesis
+
+CHAIN_ID = "demo-city"
+ORGANIZATION = "Demo City Hall"
+"""The one organization of the chain (its node attests every block)."""
+DEFAULT_SEED = 1
+EPOCH_MS = 1_735_718_400_000
+"""2025-01-01T08:00:00Z: the city of seed s starts (s mod 365) days later."""
+DAY_MS = 86_400_000
+BLOCK_INTERVAL_MS = 10_000
+"""Seeded block k is committed at genesis time + k × 10 s."""
+VALIDITY_BLOCKS = 100
+"""A seeded tx is valid until 100 blocks after the block it is planned for."""
+NONCE_TAG = b"metrobloc/demo/nonce/v1\x00"
+
+
+@dataclass(frozen=True)
+class SeededTx:
+    """A signed tx of the seeded history and the outcome it must have."""
+
+    tx: Tx
+    """The signed tx, exactly as it is submitted."""
+    expect: str
+    """``"ok"``, or the error code its receipt must carry (a refusal the city shows on purpose)."""
+    what: str
+    """What it does, in a few words (for a failure of the seeding)."""
+
+
+@dataclass(frozen=True)
+class SeededBlock:
+    """The txs that form one seeded block, and the time it must carry."""
+
+    height: int
+    """Its height: seeded blocks are the chain's first, from 1."""
+    time_ms: int
+    """Its block time, Unix ms: the orderer writes it into the block's cut."""
+    title: str
+    """What happens in the city in this block."""
+    txs: tuple[SeededTx, ...]
+    """In execution order."""
+
+
+class DemoCity:
+    """The city of ``seed``: ``DemoCity(7).blocks`` are the same on every machine."""
+
+    def __init__(self, seed: int = DEFAULT_SEED) -> None:
+        if seed < 0:
+            raise ValueError("a demo seed is a non-negative integer")
+        self.seed = seed
+        self.people = People.of_seed(seed)
+
+    @property
+    def genesis_time_ms(self) -> int:
+        return EPOCH_MS + (self.seed % 365) * DAY_MS
+
+    def block_time_ms(self, height: int) -> int:
+        """The time of seeded block ``height``."""
+        return self.genesis_time_ms + height * BLOCK_INTERVAL_MS
+
+    @cached_property
+    def genesis(self) -> Genesis:
+        """City Hall's one-organization chain, City Hall's key as the first admin."""
+        p = self.people
+        return single_org_genesis(CHAIN_ID, ORGANIZATION, p.node_key, p.city_hall.key, self.genesis_time_ms)
+
+    @cached_property
+    def blocks(self) -> tuple[SeededBlock, ...]:
+        """The seeded history, block by block (``history.py`` writes it)."""
+        from metrobloc.demo.history import write_history
+
+        return tuple(
+            SeededBlock(height, self.block_time_ms(height), title, tuple(txs))
+            for height, (title, txs) in enumerate(write_history(self), 1)
+        )
+
+    @property
+    def seeded_height(self) -> int:
+        return len(self.blocks)
+
+    def sign(self, height: int, index: int, keys: list[PrivateKey], msgs: list[dict[str, Any]], memo: str = "") -> Tx:
+        """The ``index``-th tx of seeded block ``height``, signed by ``keys`` (the first is the sender).
+
+        Its nonce comes from the seed and its place, so its hash is the same on every run.
+        """
+        nonce = hashlib.sha256(NONCE_TAG + f"{self.seed}/{height}/{index}".encode()).digest()[:16]
+        signers = [k.address for k in keys]
+        body = build_body(CHAIN_ID, signers, msgs, height + VALIDITY_BLOCKS, nonce, memo)
+        return sign_body(body, keys)

@@ -1,0 +1,163 @@
+"""`metrobloc up --demo`: a seeded, reproducible Demo City on real node processes, then live activity."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.conftest import NodeProcess, metrobloc_cmd
+
+from metrobloc.demo import DemoCity
+from metrobloc.sdk import Client, verify_proof
+
+README = Path(__file__).resolve().parents[2] / "src" / "metrobloc" / "demo" / "README.md"
+SEED = 7
+CITY = DemoCity(SEED)
+
+
+def test_the_seeded_history_is_a_function_of_the_seed_alone() -> None:
+    again, other = DemoCity(SEED), DemoCity(SEED + 1)
+    hashes = [[s.tx.hash for s in b.txs] for b in CITY.blocks]
+    assert hashes == [[s.tx.hash for s in b.txs] for b in again.blocks]
+    assert hashes != [[s.tx.hash for s in b.txs] for b in other.blocks]
+    assert CITY.genesis.hash == again.genesis.hash != other.genesis.hash
+    times = [CITY.genesis_time_ms] + [b.time_ms for b in CITY.blocks]
+    assert times == sorted(set(times)) and times[-1] < time.time() * 1000  # in the past: live blocks come after
+
+
+def demo_node(base: Path, *args: str) -> NodeProcess:
+    return NodeProcess(base / "node", extra_args=("--demo", *args))
+
+
+@pytest.fixture(scope="module")
+def cities(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[NodeProcess, NodeProcess]]:
+    """Two Demo Cities of seed 7, each seeded by its own process in its own fresh data dir."""
+    started: list[NodeProcess] = []
+    try:
+        for name in ("city-a", "city-b"):
+            started.append(demo_node(tmp_path_factory.mktemp(name), "--seed", str(SEED)).start())
+        yield started[0], started[1]
+    finally:
+        for node in started:
+            node.stop()
+
+
+def seeded_blocks(node: NodeProcess) -> list[dict[str, Any]]:
+    with node.client() as c:
+        return [c.block(height) for height in range(1, CITY.seeded_height + 1)]
+
+
+def test_the_same_seed_gives_the_same_seeded_blocks(cities: tuple[NodeProcess, NodeProcess]) -> None:
+    a, b = cities
+    for node in cities:
+        record = json.loads((node.data_dir / "demo.json").read_text())
+        assert record == {"seed": SEED, "seeded_height": 22, "seeded_txs": 531, "finished": True}
+        assert json.loads(node.genesis_path().read_text()) == CITY.genesis.raw
+    ours, theirs = seeded_blocks(a), seeded_blocks(b)
+    assert [x["block_hash"] for x in ours] == [x["block_hash"] for x in theirs]
+    for block, planned in zip(ours, CITY.blocks, strict=True):
+        assert block["header"]["time_ms"] == planned.time_ms
+        assert block["tx_hashes"] == [s.tx.hash for s in planned.txs]
+    # The seeded part is the chain's own history: its proofs verify offline like any other.
+    first_sale = CITY.blocks[4].txs[0].tx.hash
+    with a.client() as c:
+        verified = verify_proof(c.proof(first_sale), CITY.genesis)
+    assert verified.receipt.status == "ok" and verified.receipt.height == 5
+
+
+def test_the_city_has_its_agencies_assets_and_land_records(cities: tuple[NodeProcess, NodeProcess]) -> None:
+    people = CITY.people
+    with cities[0].client() as c:
+        roles = {a.name: c.account(a.address)["roles"] for a in people.agencies}
+        assert roles == {
+            "City Hall": ["admin"],
+            "Land Registry": ["land_registrar"],
+            "Metro Savings Bank": ["lender"],
+            "Metro University": ["asset_issuer", "oracle"],
+        }
+        assert c.asset("CITY")["issuer"] == people.city_hall.address and c.asset("CITY")["decimals"] == 2
+        assert c.asset("CREDIT")["transferable"] is False and c.asset("RENT1")["mintable"] is False
+        for district in ("old-town", "riverside", "harbour", "university-hill", "north-park"):
+            assert len(c.land_parcels(district=district)["parcels"]) >= 8
+        assert c.land_liens(people.bank.address)["liens"], "the bank holds mortgages"
+        harbour = c.land_parcel("HARBOUR-9:1")
+        assert harbour["claims"][0]["claim"] == "parcel_registration"
+        assert sorted(harbour["claims"][0]["oracles"]) == sorted([people.university.address, people.city_hall.address])
+        disputed = c.land_claim("parcel_registration", "NORTHPARK-9:1")
+        assert disputed["status"] == "pending" and disputed["disagreement"] is True
+        refused = c.tx(CITY.blocks[4].txs[-1].tx.hash)["receipt"]
+        assert refused["status"] == "failed" and refused["error"]["code"] == "land.lien_active"
+
+
+def test_live_activity_commits_new_blocks(cities: tuple[NodeProcess, NodeProcess]) -> None:
+    with cities[0].client() as c:
+        start = int(c.status()["height"])
+        deadline = time.monotonic() + 15
+        while int(c.status()["height"]) < max(start, CITY.seeded_height) + 3 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        height = int(c.status()["height"])
+        assert height >= max(start, CITY.seeded_height) + 3, "no live activity"
+        assert c.block(height)["header"]["time_ms"] > CITY.blocks[-1].time_ms  # the wall clock again
+
+
+def test_the_readme_example_runs_as_written(cities: tuple[NodeProcess, NodeProcess], tmp_path: Path) -> None:
+    [example] = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.DOTALL)
+    script = tmp_path / "example.py"
+    script.write_text(example)
+    env = {**os.environ, "METROBLOC_NODE": cities[0].url}
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0] == f"seeded: 22 blocks, the last {seeded_blocks(cities[0])[-1]['block_hash'][:16]}"
+    assert lines[1:] == [
+        f"City Coin: City Coin issued by {CITY.people.city_hall.address}",
+        "HARBOUR-9:1 settled by 2 oracles",
+        "study credits: ok",
+    ]
+
+
+def refusal(data_dir: Path, *args: str) -> str:
+    """Run `metrobloc up` expecting it to refuse: its one line on stderr."""
+    cmd = metrobloc_cmd("up", "--data-dir", str(data_dir), "--port", "1", *args)
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    [line] = proc.stderr.splitlines()
+    return line
+
+
+def test_a_demo_restarts_as_itself_and_refuses_any_other_chain(tmp_path: Path) -> None:
+    city = DemoCity(3)
+    node = demo_node(tmp_path, "--seed", "3").start()
+    try:
+        first = seeded_blocks(node)
+    finally:
+        node.stop()
+    again = demo_node(tmp_path).start()  # no --seed: the city's own
+    try:
+        assert [b["block_hash"] for b in seeded_blocks(again)] == [b["block_hash"] for b in first]
+        with Client(again.url) as c:
+            height = int(c.status()["height"])
+            deadline = time.monotonic() + 15
+            while int(c.status()["height"]) <= height and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert int(c.status()["height"]) > height, "the activity did not resume"
+            assert c.genesis().hash == city.genesis.hash
+    finally:
+        again.stop()
+
+    assert refusal(node.data_dir, "--demo", "--seed", "8").startswith(
+        f"error: demo.other_seed: {node.data_dir} holds the Demo City of seed 3, not seed 8"
+    )
+    dev = tmp_path / "dev"
+    subprocess.run(metrobloc_cmd("init", "--data-dir", str(dev), "--chain-id", "dev-1", "--org", "Dev"), check=True)
+    assert refusal(dev, "--demo").startswith("error: demo.not_a_demo_chain: ")
+    (tmp_path / "node" / "demo.json").write_text(json.dumps({"seed": 3, "finished": False}))
+    assert refusal(node.data_dir, "--demo").startswith("error: demo.unfinished: ")
