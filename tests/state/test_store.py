@@ -17,7 +17,7 @@ import pytest
 from tests.merkle_reference import mth
 
 from metrobloc.merkle import EMPTY_ROOT, leaf_hash, verify_consistency, verify_inclusion
-from metrobloc.state import BlockRecord, ChainTip, Store
+from metrobloc.state import BlockRecord, ChainTip, Listing, Store
 
 
 class Chain:
@@ -49,6 +49,7 @@ class Chain:
             attestations=b"[]",
             entries=[(hashlib.sha256(t).digest(), t, r) for t, r in zip(txs, receipts, strict=True)],
             writes={b"k/counter": str(height).encode(), **(writes or {})},
+            listings=[Listing((f"account {i % 2}",), ("toy/event",)) for i in range(n_txs)],
             tip=ChainTip(height, block_hash, hashlib.sha256(b"app %d" % height).digest(), 1000 + height, size, root, 0),
         )
         return record, nodes
@@ -83,6 +84,8 @@ def visible(store: Store, record: BlockRecord) -> list[str]:
         seen.append("committed_among")
     if store.entry(record.tip.log_size - 1) is not None and record.entries:
         seen.append("log entry")
+    if record.entries and store.indexes.event_seqs("toy/event", 1 << 62, 1) == [record.tip.log_size - 1]:
+        seen.append("event index")
     for key, value in record.writes.items():
         if store.reader.get(key) == value:
             seen.append(f"kv {key!r}")

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from metrobloc import __version__
-from metrobloc.api import blocks, errors, events, openapi, schemas, status, txs
+from metrobloc.api import blocks, errors, events, lists, openapi, schemas, search, status, txs
 from metrobloc.node import Node
 from metrobloc.node.app import module_routers
 
@@ -38,6 +38,8 @@ def create_api(node: Node, *, start_node: bool = True) -> FastAPI:
     errors.install(app)
     for router in (txs.router(node), blocks.router(node), events.router(node), status.router(node)):
         app.include_router(router)
+    app.include_router(lists.router(node))
+    app.include_router(search.router(node))
     app.include_router(schemas.router(node.app.modules))
     for router in module_routers(node.store.reader, node.app.modules):
         app.include_router(router)

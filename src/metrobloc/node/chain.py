@@ -22,7 +22,7 @@ from metrobloc.execution import App, Executor, PreparedTx
 from metrobloc.ledger import Genesis, Header, attest, parse_tx, tx_root
 from metrobloc.merkle import leaf_hash
 from metrobloc.ordering import OrderedBlock, Orderer
-from metrobloc.state import BlockRecord, ChainTip, Store, app_hash_link
+from metrobloc.state import BlockRecord, ChainTip, Store, app_hash_link, listing
 from metrobloc.state.apphash import ZERO_HASH
 
 log = logging.getLogger("metrobloc.chain")
@@ -181,6 +181,7 @@ class Chain:
             attestations=orjson.dumps(attestations),
             entries=[(bytes.fromhex(p.tx.hash), raw, leaf) for (p, raw), leaf in zip(txs, leaves, strict=True)],
             writes=result.writes,
+            listings=[listing(p.tx.signers, r) for (p, _), r in zip(txs, receipts, strict=True)],
             tip=ChainTip(height, header.block_hash, app_hash, time_ms, log_size, log_root, block.position),
         )
         self.store.commit_block(record, nodes)

@@ -1,15 +1,16 @@
 """The SQLite store: current state, blocks, receipts, the tx index and the log's node hashes.
 
 One SQLite transaction per block (WAL, ``synchronous=FULL``): after ``commit_block`` returns, the
-block, its receipts, its state writes and its log nodes are on disk together, or none of them is.
-Readers on other threads use their own connections and see only committed blocks.
+block, its receipts, its state writes, its log nodes and its lines in the node-local indexes
+(``indexes.py``) are on disk together, or none of them is. Readers on other threads use their own
+connections and see only committed blocks.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,8 @@ import orjson
 
 from metrobloc.merkle import EMPTY_ROOT, consistency_proof, inclusion_proof
 from metrobloc.merkle.tree import Node, append_to_frontier, frontier_of, frontier_root
+from metrobloc.state import indexes
+from metrobloc.state.indexes import IndexReader, Listing
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
@@ -76,6 +79,8 @@ class BlockRecord:
     """(tx hash raw, JCS(tx), JCS(receipt)) in block order."""
     writes: Mapping[bytes, bytes | None]
     """State writes (None deletes)."""
+    listings: Sequence[Listing]
+    """Where each entry is listed in the node-local indexes, in block order."""
     tip: ChainTip
     """The tip after this block."""
 
@@ -113,6 +118,8 @@ class Store:
         self._write_lock = threading.Lock()
         conn = self.conn()
         conn.executescript(SCHEMA)
+        indexes.ensure(conn, self._write_listings)
+        self.indexes = IndexReader(self.conn)
         self._frontier: list[bytes] = []
         self._tip = self._load_tip()
         self._frontier = frontier_of(self._tip.log_size, self.log_node)
@@ -221,6 +228,10 @@ class Store:
         """Write one block atomically and durably; a record that does not follow the tip is refused."""
         with self._write_lock:
             tip = self._tip
+            if len(block.listings) != len(block.entries):
+                raise ValueError(
+                    f"block {block.height} has {len(block.entries)} entries, {len(block.listings)} listings"
+                )
             if block.height != tip.height + 1 or block.tip.log_size != tip.log_size + len(block.entries):
                 raise ValueError(
                     f"block {block.height} with log size {block.tip.log_size} does not follow "
@@ -246,6 +257,7 @@ class Store:
                     "INSERT INTO tx_index VALUES",
                     [(h, first_seq + i) for i, (h, _, _) in enumerate(block.entries)],
                 )
+                self._write_listings(conn, *indexes.rows(first_seq, block.listings))
                 insert_rows(
                     conn,
                     "INSERT INTO log_nodes VALUES",
@@ -265,6 +277,11 @@ class Store:
 
     def _frontier_lookup(self, nodes: list[Node]) -> _NodeCache:
         return _NodeCache(self, {(lv, ix): h for lv, ix, h in nodes})
+
+    @staticmethod
+    def _write_listings(conn: sqlite3.Connection, accounts: indexes.Rows, events: indexes.Rows) -> None:
+        insert_rows(conn, "INSERT INTO account_txs VALUES", accounts)
+        insert_rows(conn, "INSERT INTO event_txs VALUES", events)
 
     @staticmethod
     def _write_kv(conn: sqlite3.Connection, writes: Mapping[bytes, bytes | None]) -> None:

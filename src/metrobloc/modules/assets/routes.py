@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 
 from metrobloc.execution.messages import Address, param_schema
 from metrobloc.modules.assets import queries
-from metrobloc.modules.assets.keeper import Reader
 from metrobloc.modules.assets.msgs import Symbol
+from metrobloc.modules.assets.queries import MAX_PAGE, Scanner
 
 ASSET = Path(description="An asset symbol, e.g. CITY.", json_schema_extra=param_schema(Symbol))
 ADDRESS = Path(description="An account address.", json_schema_extra=param_schema(Address))
 
 
-def router(state: Reader) -> APIRouter:
+def router(state: Scanner) -> APIRouter:
     r = APIRouter(tags=["assets"])
 
     @r.get("/v1/assets/{asset}", summary="An asset: issuer, supply, rules")
@@ -25,5 +25,15 @@ def router(state: Reader) -> APIRouter:
     @r.get("/v1/assets/{asset}/balances/{address}", summary="A balance, as a decimal string")
     def get_balance(asset: str = ASSET, address: str = ADDRESS) -> dict[str, str]:
         return queries.balance(state, asset, address)
+
+    @r.get("/v1/assets/{asset}/holders", summary="Accounts holding an asset, by address, with their balances")
+    def list_holders(
+        asset: str = ASSET,
+        cursor: str | None = Query(
+            None, description="The `next` of the previous page (an address).", json_schema_extra=param_schema(Address)
+        ),
+        limit: int = Query(20, ge=1, le=MAX_PAGE, description=f"Items per page, 1..{MAX_PAGE}."),
+    ) -> dict[str, Any]:
+        return queries.holders(state, asset, cursor=cursor, limit=limit)
 
     return r
