@@ -51,7 +51,8 @@ class Integrity:
     def __init__(self, root: Path = STATIC) -> None:
         self.root = root
         self.locked = vendored(root / "vendor" / "vendor.lock.json")
-        self._own: dict[str, str] = {}
+        self._own: dict[str, tuple[int, str]] = {}
+        """path -> (modification time, SRI): recomputed when a file changes under a running node."""
 
     def of(self, path: str) -> str:
         """The SRI value of ``static/<path>``; a vendored file missing from the lock is a bug."""
@@ -59,6 +60,9 @@ class Integrity:
             if path not in self.locked:
                 raise KeyError(f"{path} is not in vendor.lock.json")
             return self.locked[path]
-        if path not in self._own:
-            self._own[path] = file_integrity(self.root / path)
-        return self._own[path]
+        file = self.root / path
+        mtime = file.stat().st_mtime_ns
+        known = self._own.get(path)
+        if known is None or known[0] != mtime:
+            known = self._own[path] = (mtime, file_integrity(file))
+        return known[1]

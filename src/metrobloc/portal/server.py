@@ -16,6 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
+from starlette.routing import Route
 from starlette.staticfiles import StaticFiles
 
 from metrobloc.api.errors import status_of
@@ -57,8 +58,9 @@ def template_dirs(modules: Sequence[Module]) -> list[Path]:
 
 
 def api_paths(app: FastAPI) -> Callable[[str], bool]:
-    """Whether a request path belongs to the portal: not ``/v1`` and none of the API's other routes."""
-    own = {getattr(route, "path", "") for route in app.routes}
+    """Whether a request path belongs to the portal: not ``/v1``, none of the API's documented paths
+    (``/health``, ``/metrics``) and none of its own pages (``/openapi.json``, ``/docs``)."""
+    own = set(app.openapi()["paths"]) | {route.path for route in app.routes if isinstance(route, Route)}
 
     def is_portal(path: str) -> bool:
         return not (path == "/v1" or path.startswith("/v1/") or path in own)
@@ -104,7 +106,10 @@ def _error_pages(app: FastAPI, site: Site, is_portal: Callable[[str], bool]) -> 
             if status >= 500:
                 log.error("portal page %s failed", request.url.path, exc_info=exc)
             titles = {404: "Page not found", 405: "Not allowed", 400: "Bad request", 500: "Something went wrong"}
-            return site.error_page(status, titles.get(status, "Error"), message)
+            page = site.error_page(status, titles.get(status, "Error"), message)
+            if isinstance(exc, HTTPException) and exc.headers:
+                page.headers.update(exc.headers)  # a 405 names the methods it allows (RFC 9110)
+            return page
 
         return handler
 
