@@ -70,6 +70,7 @@ def test_a_real_bundle_passes_and_nothing_is_sent(
 
     sha = hashlib.sha256(canonical_json(json.loads(genesis))).hexdigest()
     expect(page.locator("#bundle-result .genesis-sha code")).to_have_text(sha)
+    expect(page.locator("#genesis-sha")).to_have_text(f"SHA-256 of this genesis: {sha}")  # shown as it is pasted
 
 
 def test_tampered_bundles_and_a_wrong_genesis_fail_where_they_should(

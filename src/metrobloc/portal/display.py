@@ -60,5 +60,20 @@ def short(value: str, head: int = 10, tail: int = 6) -> str:
     return value if len(value) <= head + tail + 1 else f"{value[:head]}…{value[-tail:]}"
 
 
-FILTERS = {"amount": amount, "user": user_text, "time": time_ms, "iso": iso_ms, "short": short}
+def counted(values: list[str]) -> str:
+    """Repeats counted, first-seen order: ``assets/mint ×50, assets/create``."""
+    counts: dict[str, int] = {}
+    for value in values:
+        counts[value] = counts.get(value, 0) + 1
+    return ", ".join(v if n == 1 else f"{v} ×{n}" for v, n in counts.items())
+
+
+FILTERS = {
+    "amount": amount,
+    "user": user_text,
+    "time": time_ms,
+    "iso": iso_ms,
+    "short": short,
+    "counted": counted,
+}
 """The Jinja filters of every template."""

@@ -40,9 +40,10 @@ def consortium(node: Node, tip: int) -> dict[str, Any]:
     signed: dict[int, set[str]] = {}
     certified: dict[int, bool] = {}
     for height in heights:
-        block = block_view(node, height)
-        signed[height] = {names.get(a["public_key"], "") for a in block["attestations"]}
-        certified[height] = block["certified"]
+        found = node.store.block(height)
+        attestations = orjson.loads(found[2]) if found else []
+        signed[height] = {names.get(a["public_key"], "") for a in attestations}
+        certified[height] = node.certifier.certified(attestations)
     rows = [
         {"name": o.name, "node_key": key, "signed": [o.name in signed[h] for h in heights]}
         for key, o in zip(names, node.genesis.organizations, strict=True)

@@ -3,6 +3,7 @@
 // page, so the chart and what a screen reader reads are the same data.
 
 const COLORS = ['#1f5fa8', '#a8431f', '#2f7d32'];
+const COMPACT = new Intl.NumberFormat('en', { notation: 'compact', maximumFractionDigits: 2 });
 
 function readTable(figure) {
   const rows = Array.from(figure.querySelectorAll('tbody tr'));
@@ -31,7 +32,7 @@ function draw(figure) {
     legend: { show: false },
     scales: { x: { time: figure.dataset.x === 'time' } },
     series: [{}, ...names.map((label, i) => ({ label, stroke: COLORS[i % COLORS.length], width: 2, spanGaps: true }))],
-    axes: [{ stroke: '#222' }, { stroke: '#222' }],
+    axes: [{ stroke: '#222' }, { stroke: '#222', size: 60, values: (_, ticks) => ticks.map((t) => COMPACT.format(t)) }],
   };
   // eslint-disable-next-line no-undef
   const chart = new uPlot(options, data, target);

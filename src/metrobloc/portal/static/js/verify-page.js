@@ -1,7 +1,7 @@
 // The verify page: a pasted proof bundle against a pasted trusted genesis, and a consistency proof
 // against two trusted log roots, checked here with js/verify.js. Nothing is sent anywhere.
 
-import { checkLogConsistency, parseStrictJSON, verifyBundle } from './verify.js';
+import { checkLogConsistency, parseGenesis, parseStrictJSON, verifyBundle } from './verify.js';
 import { showBundleResult, showOutcome } from './verify-view.js';
 
 const $ = (id) => document.getElementById(id);
@@ -31,6 +31,21 @@ function checkConsistency() {
   showOutcome($('consistency-result'), result, 'Consistent: the log at the second size extends the log at the first.');
 }
 
+function showGenesisDigest() {
+  const line = $('genesis-sha');
+  const text = $('genesis').value.trim();
+  if (!text) {
+    line.textContent = '';
+    return;
+  }
+  try {
+    line.textContent = `SHA-256 of this genesis: ${parseGenesis(text).sha256}`;
+  } catch (error) {
+    line.textContent = `Not a genesis document (${error.code || 'error'}): ${error.message}`;
+  }
+}
+
+$('genesis').addEventListener('input', showGenesisDigest);
 $('verify-bundle').addEventListener('click', checkBundle);
 $('verify-consistency').addEventListener('click', checkConsistency);
 $('verify-bundle').disabled = false;
