@@ -18,31 +18,12 @@ def file_integrity(path: Path) -> str:
     return "sha384-" + base64.b64encode(hashlib.sha384(path.read_bytes()).digest()).decode()
 
 
-def _lock_entries(lock: Any) -> list[dict[str, Any]]:
-    """Every ``{"path"|"file", "integrity"|"sri"}`` record of the lock, wherever it nests."""
-    found: list[dict[str, Any]] = []
-    if isinstance(lock, dict):
-        if any(k in lock for k in ("sri", "integrity_sri", "file_sri")) and any(k in lock for k in ("path", "file")):
-            found.append(lock)
-        for value in lock.values():
-            found += _lock_entries(value)
-    elif isinstance(lock, list):
-        for value in lock:
-            found += _lock_entries(value)
-    return found
-
-
 def vendored(lock_path: Path = VENDOR_LOCK) -> dict[str, str]:
-    """Static path (``vendor/...``) -> SRI value, as the lock file records it."""
+    """Static path (``vendor/<package>/<file>``) -> SRI value, as ``vendor.lock.json`` records it."""
     if not lock_path.exists():
         return {}
-    out: dict[str, str] = {}
-    for entry in _lock_entries(json.loads(lock_path.read_text())):
-        rel = str(entry.get("path") or entry.get("file"))
-        sri = str(entry.get("sri") or entry.get("integrity_sri") or entry.get("file_sri"))
-        rel = rel.removeprefix("static/").removeprefix("/")
-        out[rel if rel.startswith("vendor/") else f"vendor/{rel}"] = sri
-    return out
+    lock: dict[str, Any] = json.loads(lock_path.read_text())
+    return {f"vendor/{entry['path']}": str(entry["sri"]) for entry in lock["files"]}
 
 
 class Integrity:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import logging
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from types import ModuleType
@@ -32,6 +33,8 @@ log = logging.getLogger("metrobloc.portal")
 TEMPLATES = Path(__file__).parent / "templates"
 CORE_LINKS = {"asset": "/assets/{}", "price_asset": "/assets/{}", "rights_asset": "/assets/{}"}
 """Field and attribute names whose values link to a portal page (modules add theirs: ``LINKS``)."""
+API_VERSION = re.compile(r"^/v[0-9]+(/|$)")
+"""Paths of the API's versions: their errors stay JSON."""
 Handler = Callable[[Request, Any], Awaitable[Response]]
 
 
@@ -58,12 +61,13 @@ def template_dirs(modules: Sequence[Module]) -> list[Path]:
 
 
 def api_paths(app: FastAPI) -> Callable[[str], bool]:
-    """Whether a request path belongs to the portal: not ``/v1``, none of the API's documented paths
-    (``/health``, ``/metrics``) and none of its own pages (``/openapi.json``, ``/docs``)."""
+    """Whether a request path belongs to the portal: not under an API version (``/v1``, and ``/v2``...
+    that does not exist yet), none of the API's documented paths (``/health``, ``/metrics``) and none
+    of its own pages (``/openapi.json``, ``/docs``)."""
     own = set(app.openapi()["paths"]) | {route.path for route in app.routes if isinstance(route, Route)}
 
     def is_portal(path: str) -> bool:
-        return not (path == "/v1" or path.startswith("/v1/") or path in own)
+        return not (API_VERSION.match(path) or path in own)
 
     return is_portal
 
