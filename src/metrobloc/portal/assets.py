@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from fastapi import APIRouter, Path, Query
@@ -15,9 +16,11 @@ from metrobloc.portal.site import Page, Site
 
 SYMBOL = Path(max_length=32)
 HOLDER_FIELDS = ("address", "balance")
-ISSUANCE_FIELDS = ("seq", "tx_hash", "height", "type", "amount", "supply_after")
+ISSUANCE_FIELDS = ("seq", "tx_hash", "height", "type", "count", "amount", "supply_after")
 ISSUANCE_SCANNED = 2000
-"""Recent mints and burns of the whole chain searched for an asset's issuance."""
+"""Recent mint and burn txs of the whole chain searched for an asset's issuance."""
+CHART_BLOCKS = 200
+"""Blocks with mints or burns shown on the asset page (the export has every change)."""
 
 
 def holders(node: Node, symbol: str, cursor: str | None, limit: int) -> tuple[list[dict[str, Any]], str | None]:
@@ -26,22 +29,18 @@ def holders(node: Node, symbol: str, cursor: str | None, limit: int) -> tuple[li
 
 
 def _changes(node: Node, event_type: str, symbol: str) -> list[dict[str, Any]]:
-    """This asset's events of one type among the chain's last ``ISSUANCE_SCANNED``, newest first."""
+    """This asset's mints (or burns) per tx among the chain's last ``ISSUANCE_SCANNED`` such txs,
+    newest first: how many, and the units they added (negative for burns)."""
+    sign = 1 if event_type == "assets/mint" else -1
     found: list[dict[str, Any]] = []
     cursor: str | None = None
     for _ in range(ISSUANCE_SCANNED // lists.MAX_PAGE):
         page = lists.event_history(node, event_type, cursor, lists.MAX_PAGE)
         for tx in page["txs"]:
-            for event in reversed(tx["events"]):
-                if event["attributes"].get("asset") == symbol:
-                    amount = int(event["attributes"]["amount"])
-                    found.append(
-                        {
-                            **{k: tx[k] for k in ("seq", "tx_hash", "height", "index")},
-                            "type": event_type,
-                            "amount": str(amount if event_type == "assets/mint" else -amount),
-                        }
-                    )
+            amounts = [int(e["attributes"]["amount"]) for e in tx["events"] if e["attributes"].get("asset") == symbol]
+            if amounts:
+                where = {k: tx[k] for k in ("seq", "tx_hash", "height")}
+                found.append({**where, "type": event_type, "count": len(amounts), "amount": sign * sum(amounts)})
         cursor = page["next"]
         if cursor is None:
             break
@@ -49,19 +48,48 @@ def _changes(node: Node, event_type: str, symbol: str) -> list[dict[str, Any]]:
 
 
 def issuance(node: Node, symbol: str, supply: int) -> list[dict[str, Any]]:
-    """Mints and burns, oldest first, each with the supply after it (counted back from today's)."""
-    changes = _changes(node, "assets/mint", symbol) + _changes(node, "assets/burn", symbol)
-    changes.sort(key=lambda c: c["seq"], reverse=True)  # several events of one tx keep their order
+    """Mints and burns per tx, oldest first, each with the supply after it (counted back from today's)."""
+    changes = sorted(
+        _changes(node, "assets/mint", symbol) + _changes(node, "assets/burn", symbol),
+        key=lambda c: (c["seq"], c["type"] == "assets/mint"),
+        reverse=True,
+    )
     after = supply
     for change in changes:
         change["supply_after"] = str(after)
-        after -= int(change["amount"])
+        after -= change["amount"]
+        change["amount"] = str(change["amount"])
     return changes[::-1]
+
+
+def by_block(changes: list[dict[str, Any]], decimals: int) -> list[dict[str, Any]]:
+    """Mints and burns summed per block (the last ``CHART_BLOCKS`` blocks that had any), oldest first."""
+    blocks: dict[int, dict[str, Any]] = {}
+    for change in changes:
+        row = blocks.setdefault(change["height"], {"height": change["height"], "changes": 0, "net": 0})
+        row["changes"] += change["count"]
+        row["net"] += int(change["amount"])
+        row["supply_after"] = int(change["supply_after"])
+    rows = list(blocks.values())[-CHART_BLOCKS:]
+    for row in rows:
+        row["net_shown"] = display.amount(row["net"], decimals)
+        row["supply_shown"] = display.amount(row["supply_after"], decimals)
+        row["supply_value"] = row["supply_after"] / 10**decimals
+    return rows
 
 
 def router(site: Site) -> APIRouter:
     r = APIRouter(include_in_schema=False)
     node = site.node
+
+    @functools.lru_cache(maxsize=64)
+    def cached(symbol: str, newest: tuple[tuple[int, ...], ...], supply: int) -> list[dict[str, Any]]:
+        return issuance(node, symbol, supply)
+
+    def recent_issuance(symbol: str, supply: int) -> list[dict[str, Any]]:
+        """``issuance``, computed again only after a mint or a burn (of any asset) is committed."""
+        newest = tuple(tuple(node.store.indexes.event_seqs(t, 1 << 62, 1)) for t in ("assets/mint", "assets/burn"))
+        return [dict(change) for change in cached(symbol, newest, supply)]
 
     @r.get("/assets/{symbol}")
     @site.page("asset.html")
@@ -69,16 +97,12 @@ def router(site: Site) -> APIRouter:
         record = queries.asset(node.store.reader, symbol)
         decimals = record["decimals"]
         items, after = holders(node, symbol, cursor, lists.MAX_PAGE)
-        history = issuance(node, symbol, int(record["supply"]))
-        for change in history:
-            change["shown"] = display.amount(change["amount"], decimals)
-            change["supply_shown"] = display.amount(change["supply_after"], decimals)
         return Page(
             asset=record,
             supply=display.amount(record["supply"], decimals),
             max_supply=None if record["max_supply"] is None else display.amount(record["max_supply"], decimals),
             holders=[{**h, "shown": display.amount(h["balance"], decimals)} for h in items],
-            issuance=history,
+            issuance=by_block(recent_issuance(symbol, int(record["supply"])), decimals),
             next_url=None if after is None else f"/assets/{symbol}?cursor={after}",
             exports={f: f"/assets/{symbol}/holders.{f}" for f in ("csv", "json")},
             issuance_exports={f: f"/assets/{symbol}/issuance.{f}" for f in ("csv", "json")},
@@ -93,7 +117,7 @@ def router(site: Site) -> APIRouter:
     def issuance_export(fmt: str, symbol: str = SYMBOL) -> Response:
         def listing(_: str | None, __: int) -> tuple[list[dict[str, Any]], str | None]:
             record = queries.asset(node.store.reader, symbol)
-            return issuance(node, symbol, int(record["supply"])), None
+            return recent_issuance(symbol, int(record["supply"])), None
 
         return site.export(listing, ISSUANCE_FIELDS, fmt, f"{symbol}-issuance", None)
 
