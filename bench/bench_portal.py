@@ -44,7 +44,8 @@ def page_paths(client: httpx.Client, count: int) -> dict[str, Callable[[], list[
     """Page type -> the paths to fetch (sampled from the chain)."""
     tip = client.get("/v1/status").json()["height"]
     heights = [random.randint(1, tip) for _ in range(count)]
-    tx_hashes = [h for height in heights[: max(1, count // 10)] for h in client.get(f"/v1/blocks/{height}").json()["tx_hashes"][:10]]
+    sampled = heights[: max(1, count // 10)]
+    tx_hashes = [h for height in sampled for h in client.get(f"/v1/blocks/{height}").json()["tx_hashes"][:10]]
     asset = client.get(f"/v1/txs/{tx_hashes[0]}").json()["receipt"]["events"][0]["attributes"]["asset"]
     holders = client.get(f"/v1/assets/{asset}/holders", params={"limit": 100}).json()["holders"]
     return {
