@@ -171,3 +171,40 @@ def test_every_script_and_stylesheet_carries_its_integrity(page: Page, portal: P
         assert missing() == [], path
         html = httpx.get(node.url + path).text  # as served (scripts may style their own nodes later)
         assert not re.search(r"<script(?![^>]*\ssrc=)|<style|\sstyle=|\son[a-z]+=", html), path
+
+
+def test_land_pages_show_owners_liens_in_rank_order_and_history_with_proofs(page: Page, portal: Portal) -> None:
+    node, chain = portal
+    page.goto(f"{node.url}/land/parcels/{PARCEL}")
+    owners = page.locator("#owners-title + .table-scroll tbody tr")
+    expect(owners).to_have_count(2)
+    expect(owners.first).to_contain_text(chain.alice.address)
+    expect(owners.first).to_contain_text("75.00\u00a0%")
+    liens = page.locator("#liens-title + .table-scroll tbody tr")
+    expect(liens).to_have_count(1)
+    expect(liens.first).to_contain_text("300,000.00 CITY")
+    history = page.locator("#history-title + .table-scroll tbody tr")
+    expect(history).to_have_count(2)
+    proof = history.nth(1).get_by_role("link", name="Proof of history entry 2")
+    bundle = httpx.get(node.url + str(proof.get_attribute("href"))).json()
+    assert bundle["receipt"]["tx_hash"] == chain.receipts["lien"]["tx_hash"]
+    page.get_by_role("link", name="old-town").click()
+    expect(page.locator("tbody")).to_contain_text(PARCEL)
+    page.goto(f"{node.url}/land/lenders/{chain.bank.address}")
+    expect(page.locator("tbody tr").first).to_contain_text("300,000.00 CITY")
+
+
+def test_account_and_asset_pages_show_balances_with_decimals(page: Page, portal: Portal) -> None:
+    node, chain = portal
+    page.goto(f"{node.url}/accounts/{chain.bob.address}")
+    expect(page.locator("#bal-title + .table-scroll")).to_contain_text("25.50")
+    expect(page.get_by_role("link", name="Parcels it owns a share of")).to_be_visible()
+    page.goto(f"{node.url}/accounts/{chain.registrar.address}")
+    expect(page.locator("#key-title + dl")).to_contain_text("land_registrar")
+    page.goto(f"{node.url}/assets/CITY")
+    supply = httpx.get(f"{node.url}/v1/assets/CITY").json()["supply"]
+    expect(page.locator("#rules-title + dl")).to_contain_text(f"{int(supply) // 100:,}.{int(supply) % 100:02d} CITY")
+    rows = page.locator("#issuance-caption ~ .table-scroll tbody tr")
+    expect(rows).to_have_count(2)  # the mint's block and the burn's
+    expect(page.locator("#issuance-caption + .plot canvas")).to_have_count(1)  # drawn from that table
+    expect(page.locator("#holders-title + .table-scroll tbody tr")).to_have_count(2)
