@@ -16,8 +16,8 @@ from starlette.responses import Response
 from metrobloc.api.bodies import json_response
 from metrobloc.api.openapi import errors_doc
 from metrobloc.codec import is_address
+from metrobloc.execution.messages import Symbol
 from metrobloc.modules import assets, land
-from metrobloc.modules.assets.msgs import Symbol
 from metrobloc.modules.land.msgs import ParcelId
 from metrobloc.node import Node
 

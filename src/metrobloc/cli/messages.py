@@ -21,7 +21,7 @@ from metrobloc.cli.options import client, node_option
 from metrobloc.cli.output import emit, reports_errors
 from metrobloc.cli.sending import send, send_options
 from metrobloc.execution import Module, QuerySpec
-from metrobloc.execution.messages import FieldSpec, Message, command_name, field_specs, summary
+from metrobloc.execution.messages import FieldSpec, Message, command_name, field_specs, message_name, summary, type_name
 from metrobloc.sdk import Namespace
 
 
@@ -29,14 +29,8 @@ def module_tx_group(module: Module, builders: Namespace) -> click.Group:
     """``metrobloc tx <module>``: one command per message."""
     group = click.Group(module.name, help=module.doc)
     for schema in module.messages:
-        group.add_command(message_command(schema, getattr(builders, schema_short(schema))))
+        group.add_command(message_command(schema, getattr(builders, message_name(schema))))
     return group
-
-
-def schema_short(schema: type[Message]) -> str:
-    tag = schema.__struct_config__.tag
-    assert isinstance(tag, str)
-    return tag.partition("/")[2]
 
 
 def message_command(schema: type[Message], build: Callable[..., dict[str, Any]]) -> click.Command:
@@ -50,16 +44,11 @@ def message_command(schema: type[Message], build: Callable[..., dict[str, Any]])
     command = click.Command(
         command_name(schema),
         callback=reports_errors(run),
-        help=f"{summary(schema)} ({schema_type(schema)})",
+        help=f"{summary(schema)} ({type_name(schema)})",
         params=[option(spec) for spec in specs.values()],
     )
     send_options(command)  # adds --key, --cosigner, --wait ... to the command in place
     return command
-
-
-def schema_type(schema: type[Message]) -> str:
-    tag = schema.__struct_config__.tag
-    return str(tag)
 
 
 def option(spec: FieldSpec) -> click.Option:

@@ -10,9 +10,11 @@ lists the modules in order; the API, CLI, SDK and spec are generated from that l
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from types import MappingProxyType
+from types import MappingProxyType, ModuleType
 from typing import Any
 
 from metrobloc.errors import InvalidInput, MetroblocError
@@ -107,6 +109,11 @@ class Module:
     """Its CLI query commands over its HTTP routes."""
     sdk_helpers: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
     """Extra SDK functions in its namespace; a helper named like a message replaces its builder."""
+
+    def companion(self, name: str) -> ModuleType | None:
+        """The module's optional file found by convention (``routes``, ``pages``), imported; or None."""
+        qualified = f"{self.package}.{name}"
+        return importlib.import_module(qualified) if importlib.util.find_spec(qualified) is not None else None
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,16 @@ class Address(str, metaclass=_Plain):
     """An ``mb1`` bech32 address."""
 
 
+class Symbol(Text):
+    """An asset symbol: an upper-case letter, then 1 to 15 upper-case letters or digits (e.g. CITY).
+
+    Declared here, like ``Address``, because many modules name assets (the assets module owns them).
+    """
+
+    pattern = re.compile(r"^[A-Z][A-Z0-9]{1,15}$")
+    example = "CITY"
+
+
 class Amount(int, metaclass=_Plain):
     """A positive integer amount, sent as a decimal string."""
 
@@ -305,6 +315,11 @@ def type_name(cls: type[Message]) -> str:
     return tag
 
 
+def message_name(cls: type[Message]) -> str:
+    """The name within its module, e.g. ``transfer`` for ``assets/transfer`` (its handler's name)."""
+    return type_name(cls).partition("/")[2]
+
+
 def summary(cls: type[msgspec.Struct]) -> str:
     """The first line of the declaration's docstring."""
     return (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
@@ -391,7 +406,7 @@ Builder = Callable[..., dict[str, Any]]
 def command_name(cls: type[Message]) -> str:
     """The CLI command of a message: its ``cli_name`` class variable, else its name with dashes."""
     name = getattr(cls, "cli_name", None)
-    return name if isinstance(name, str) else type_name(cls).partition("/")[2].replace("_", "-")
+    return name if isinstance(name, str) else message_name(cls).replace("_", "-")
 
 
 def param_schema(t: type) -> dict[str, Any]:

@@ -18,12 +18,7 @@ def build_app(modules: Sequence[Module] = MODULES) -> App:
 
 def module_routers(state: Any, modules: Sequence[Module] = MODULES) -> list[Any]:
     """The HTTP routers of the modules that have a ``routes.py`` (``router(state)``), in module order."""
-    routers = []
-    for module in modules:
-        name = f"{module.package}.routes"
-        if importlib.util.find_spec(name) is not None:
-            routers.append(importlib.import_module(name).router(state))
-    return routers
+    return [routes.router(state) for m in modules if (routes := m.companion("routes")) is not None]
 
 
 def load_modules(packages: Sequence[str]) -> tuple[Module, ...]:

@@ -40,12 +40,7 @@ Handler = Callable[[Request, Any], Awaitable[Response]]
 
 def page_modules(modules: Sequence[Module]) -> list[ModuleType]:
     """The ``pages.py`` of each module that has one, in module order."""
-    found = []
-    for module in modules:
-        name = f"{module.package}.pages"
-        if importlib.util.find_spec(name) is not None:
-            found.append(importlib.import_module(name))
-    return found
+    return [pages for m in modules if (pages := m.companion("pages")) is not None]
 
 
 def template_dirs(modules: Sequence[Module]) -> list[Path]:

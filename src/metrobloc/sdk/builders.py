@@ -14,7 +14,7 @@ from typing import Any
 import msgspec
 
 from metrobloc.execution import Module
-from metrobloc.execution.messages import Message, field_specs, summary, to_wire, type_name
+from metrobloc.execution.messages import Message, field_specs, message_name, summary, to_wire, type_name
 
 Builder = Callable[..., dict[str, Any]]
 
@@ -40,8 +40,7 @@ def builder(schema: type[Message]) -> Builder:
             msg[name] = to_wire(spec, value)
         return msg
 
-    short = wire_type.partition("/")[2]
-    build.__name__ = build.__qualname__ = short
+    build.__name__ = build.__qualname__ = message_name(schema)
     build.__signature__ = signature  # type: ignore[attr-defined]
     lines = [summary(schema), ""] + [f"{s.name}: {s.doc}" for s in specs.values()]
     build.__doc__ = "\n".join(lines)
@@ -56,7 +55,7 @@ class Namespace:
         self.__doc__ = module.doc
         members: dict[str, Callable[..., Any]] = {}
         for schema in module.messages:
-            members[type_name(schema).partition("/")[2]] = builder(schema)
+            members[message_name(schema)] = builder(schema)
         members.update(module.sdk_helpers)
         self._members: Mapping[str, Callable[..., Any]] = members
 

@@ -13,9 +13,9 @@ from typing import Annotated, Any
 from metrobloc.codec import is_address
 from metrobloc.errors import InvalidInput
 from metrobloc.execution import Context
-from metrobloc.execution.messages import Address, Amount, Record, decode, field
+from metrobloc.execution.messages import Address, Amount, Record, Symbol, decode, field
 from metrobloc.modules.assets.keeper import Asset, AssetsKeeper
-from metrobloc.modules.assets.msgs import Create, Symbol
+from metrobloc.modules.assets.msgs import Create
 
 
 class OpeningBalance(Record, frozen=True):

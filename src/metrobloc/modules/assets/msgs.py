@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated
 
 from msgspec import Meta
 
 from metrobloc.errors import InvalidInput
-from metrobloc.execution.messages import Address, Amount, Message, Text, field
+from metrobloc.execution.messages import Address, Amount, Message, Symbol, field
 
 MAX_DECIMALS = 18
-
-
-class Symbol(Text):
-    """An asset symbol: an upper-case letter, then 1 to 15 upper-case letters or digits (e.g. CITY)."""
-
-    pattern = re.compile(r"^[A-Z][A-Z0-9]{1,15}$")
-    example = "CITY"
 
 
 SYMBOL = Symbol.pattern

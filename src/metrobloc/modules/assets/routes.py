@@ -6,9 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter, Path, Query
 
-from metrobloc.execution.messages import Address, param_schema
+from metrobloc.execution.messages import Address, Symbol, param_schema
 from metrobloc.modules.assets import queries
-from metrobloc.modules.assets.msgs import Symbol
 from metrobloc.modules.assets.queries import MAX_PAGE, Scanner
 
 ASSET = Path(description="An asset symbol, e.g. CITY.", json_schema_extra=param_schema(Symbol))

@@ -21,6 +21,7 @@ from metrobloc.execution.messages import (
     Message,
     Quantity,
     Record,
+    Symbol,
     Text,
     field,
     record_to_wire,
@@ -87,13 +88,6 @@ class DocumentDigest(Digest):
     """The SHA-256 digest of a deed or survey kept off the ledger, in lower-case hex."""
 
     code = errors.BAD_DOCUMENTS
-
-
-class Symbol(Text):
-    """An asset symbol (the assets module's format): an upper-case letter, then 1 to 15 more or digits."""
-
-    pattern = re.compile(r"^[A-Z][A-Z0-9]{1,15}$")
-    example = "SEK"
 
 
 PARCEL = ParcelId.pattern
