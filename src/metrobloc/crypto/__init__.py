@@ -3,6 +3,7 @@
 from metrobloc.crypto.hashing import (
     APP_TAG,
     HEADER_TAG,
+    HEADER_V2_TAG,
     ROTATE_TAG,
     TX_TAG,
     sha256,
@@ -18,6 +19,7 @@ from metrobloc.crypto.keys import (
 __all__ = [
     "APP_TAG",
     "HEADER_TAG",
+    "HEADER_V2_TAG",
     "ROTATE_TAG",
     "TX_TAG",
     "PrivateKey",

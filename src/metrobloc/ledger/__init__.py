@@ -1,7 +1,15 @@
 """Ledger records: transactions, blocks, receipts, genesis, and offline proof checks."""
 
 from metrobloc.ledger.blocks import Attestation, Header, Height, attest, tx_root
-from metrobloc.ledger.bundles import VerifiedReceipt, check_attestations, verify_bundle, verify_log_consistency
+from metrobloc.ledger.bundles import (
+    VerifiedReceipt,
+    VerifiedState,
+    check_attestations,
+    verify_bundle,
+    verify_log_consistency,
+    verify_reads,
+    verify_state_bundle,
+)
 from metrobloc.ledger.genesis import Genesis, Organization, quorum
 from metrobloc.ledger.receipts import Event, Receipt
 from metrobloc.ledger.rotation import rotation_statement
@@ -29,6 +37,7 @@ __all__ = [
     "Tx",
     "TxHash",
     "VerifiedReceipt",
+    "VerifiedState",
     "add_signature",
     "attest",
     "build_body",
@@ -40,4 +49,6 @@ __all__ = [
     "tx_root",
     "verify_bundle",
     "verify_log_consistency",
+    "verify_reads",
+    "verify_state_bundle",
 ]

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from metrobloc.codec import b64url_decode, b64url_encode, canonical_json_checked
-from metrobloc.crypto import HEADER_TAG, PrivateKey, verify_signature
+from metrobloc.crypto import HEADER_TAG, HEADER_V2_TAG, PrivateKey, verify_signature
 from metrobloc.errors import InvalidInput
 from metrobloc.merkle import leaf_hash, root_of
 
@@ -26,6 +26,9 @@ HEADER_FIELDS = (
     "log_root",
     "app_hash",
 )
+"""The fields of a v1 header."""
+HEADER_V2_FIELDS = (*HEADER_FIELDS, "state_root")
+"""The fields of a v2 header: v1's and ``state_root``."""
 HEX32 = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -51,13 +54,23 @@ class Header:
     """Root of the transparency log after this block."""
     app_hash: str
     """State commitment after this block (docs/spec/state.md)."""
+    state_root: str | None = None
+    """Root of the state tree after this block (docs/spec/state-proofs.md); None in a v1 header."""
+
+    @property
+    def version(self) -> int:
+        """1 for a header without ``state_root``, else 2."""
+        return 1 if self.state_root is None else 2
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        obj = asdict(self)
+        if self.state_root is None:
+            del obj["state_root"]
+        return obj
 
     def signed_bytes(self) -> bytes:
-        """``metrobloc/header/v1\\0 || JCS(header)``: hashed for the block hash and attested."""
-        return HEADER_TAG + canonical_json_checked(self.to_json())
+        """``metrobloc/header/v<version>\\0 || JCS(header)``: hashed for the block hash and attested."""
+        return (HEADER_TAG if self.state_root is None else HEADER_V2_TAG) + canonical_json_checked(self.to_json())
 
     @property
     def block_hash(self) -> str:
@@ -66,17 +79,20 @@ class Header:
     @classmethod
     def from_json(cls, obj: Any) -> Header:
         """Parse and check a header's wire form."""
-        if not isinstance(obj, dict) or set(obj) != set(HEADER_FIELDS):
-            raise InvalidInput(f"a header has exactly the fields {list(HEADER_FIELDS)}", "header.bad_shape")
+        if not isinstance(obj, dict) or set(obj) not in (set(HEADER_FIELDS), set(HEADER_V2_FIELDS)):
+            raise InvalidInput(
+                f"a header has exactly the fields {list(HEADER_FIELDS)} (v1) or those and state_root (v2)",
+                "header.bad_shape",
+            )
         for name in ("height", "time_ms", "tx_count", "log_size"):
             if type(obj[name]) is not int or obj[name] < 0:
                 raise InvalidInput(f"header.{name} must be a non-negative integer", "header.bad_shape")
-        for name in ("prev_hash", "tx_root", "log_root", "app_hash"):
-            if not isinstance(obj[name], str) or not HEX32.fullmatch(obj[name]):
+        for name in ("prev_hash", "tx_root", "log_root", "app_hash", "state_root"):
+            if name in obj and (not isinstance(obj[name], str) or not HEX32.fullmatch(obj[name])):
                 raise InvalidInput(f"header.{name} must be 64 lower-case hex digits", "header.bad_shape")
         if not isinstance(obj["chain_id"], str):
             raise InvalidInput("header.chain_id must be a string", "header.bad_shape")
-        return cls(**{name: obj[name] for name in HEADER_FIELDS})
+        return cls(**{name: obj[name] for name in HEADER_V2_FIELDS if name in obj})
 
 
 @dataclass(frozen=True)

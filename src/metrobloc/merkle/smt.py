@@ -68,15 +68,18 @@ class _Leaf:
     __slots__ = ("hash", "kh", "vh")
 
     def __init__(self, kh: bytes, vh: bytes) -> None:
-        self.kh, self.vh, self.hash = kh, vh, smt_leaf(kh, vh)
+        self.kh: bytes = kh
+        self.vh: bytes = vh
+        self.hash: bytes = smt_leaf(kh, vh)
 
 
 class _Node:
     __slots__ = ("hash", "left", "right")
 
     def __init__(self, left: _Tree, right: _Tree) -> None:
-        self.left, self.right = left, right
-        self.hash = smt_node(EMPTY if left is None else left.hash, EMPTY if right is None else right.hash)
+        self.left: _Tree = left
+        self.right: _Tree = right
+        self.hash: bytes = smt_node(EMPTY if left is None else left.hash, EMPTY if right is None else right.hash)
 
 
 _Tree = _Leaf | _Node | None
@@ -130,7 +133,7 @@ def _update(tree: _Tree, items: _Items, lo: int, hi: int, depth: int) -> tuple[_
             ints.insert(at, existing)
             values.insert(at, tree.vh)
     live_ints = [k for k, v in zip(ints, values, strict=True) if v is not None]
-    live = (live_ints, [v for v in values if v is not None])
+    live: _Items = (live_ints, [v for v in values if v is not None])
     return _build(live, 0, len(live_ints), depth), len(live_ints) - (tree is not None)
 
 
