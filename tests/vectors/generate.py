@@ -10,8 +10,10 @@ This script deliberately imports nothing of MetroBloc. It restates the wire form
 ``cryptography`` package, RFC 8785 canonical JSON from ``rfc8785``, SHA-256 from ``hashlib``, BIP-173
 from ``bech32``, and the RFC 9162 Merkle tree from the textbook recursion of its section 2.1 in
 ``tests/merkle_reference.py``, which the Merkle tests share and which imports nothing of MetroBloc
-either. Every key comes from a fixed seed (``bytes([n]) * 32``) and Ed25519 signing is
-deterministic, so a fresh run reproduces the committed files byte for byte.
+either; the state tree and its proofs (docs/spec/state-proofs.md) likewise come from the recursion
+T(S, d) and the step-by-step verifier of ``tests/smt_reference.py``. Every key comes from a fixed
+seed (``bytes([n]) * 32``) and Ed25519 signing is deterministic, so a fresh run reproduces the
+committed files byte for byte.
 """
 
 from __future__ import annotations
@@ -32,10 +34,12 @@ HERE = Path(__file__).resolve().parent
 if str(HERE.parents[1]) not in sys.path:  # run as a script: the repository root, for tests.merkle_reference
     sys.path.insert(0, str(HERE.parents[1]))
 
+from tests import smt_reference as smt  # noqa: E402
 from tests.merkle_reference import CT_LEAVES, CT_ROOTS, consistency_proof, inclusion_path, mth  # noqa: E402
 
 TX_TAG = b"metrobloc/tx/v1\x00"
 HEADER_TAG = b"metrobloc/header/v1\x00"
+HEADER_V2_TAG = b"metrobloc/header/v2\x00"
 ROTATE_TAG = b"metrobloc/rotate_key/v1\x00"
 CHAIN_ID = "metrobloc-vectors"
 
@@ -345,7 +349,8 @@ def tx_root(tx_hashes: list[str]) -> str:
 
 
 def header_signed_bytes(header: dict[str, Any]) -> bytes:
-    return HEADER_TAG + jcs(header)
+    """v1 (nine fields) or v2 (with ``state_root``): docs/spec/state-proofs.md §5."""
+    return (HEADER_V2_TAG if "state_root" in header else HEADER_TAG) + jcs(header)
 
 
 def attestation(header: dict[str, Any], seed_bytes: bytes) -> dict[str, str]:
@@ -377,24 +382,75 @@ def build_chain(vector_tx_hash: str) -> dict[str, Any]:
         }
         headers.append(header)
         prev = sha256(header_signed_bytes(header)).hex()
-    return {"genesis": genesis, "genesis_hash": genesis_hash, "blocks": blocks, "headers": headers, "log": log}
+    v2 = v2_block(prev, list(log))
+    return {
+        "genesis": genesis,
+        "genesis_hash": genesis_hash,
+        "blocks": blocks,
+        "headers": headers,
+        "log": log,
+        "v2": v2,
+    }
+
+
+def v2_block(prev_hash: str, log: list[bytes]) -> dict[str, Any]:
+    """Block 3, the chain's first v2 header: its state_root is the root of the main vector state."""
+    height = 3
+    block: list[dict[str, Any]] = [
+        {
+            "tx_hash": sha256(b"vector tx 8").hex(),
+            "height": height,
+            "index": 0,
+            "status": "ok",
+            "error": None,
+            "events": [
+                {
+                    "type": "assets/transfer",
+                    "attributes": {"asset": "CITY", "from": addr(0x01), "to": addr(0x02), "amount": "250"},
+                }
+            ],
+        },
+        {
+            "tx_hash": sha256(b"vector tx 9").hex(),
+            "height": height,
+            "index": 1,
+            "status": "ok",
+            "error": None,
+            "events": [],
+        },
+    ]
+    log.extend(jcs(r) for r in block)
+    header = {
+        "chain_id": CHAIN_ID,
+        "height": height,
+        "time_ms": 1_700_000_000_000 + 1000 * height,
+        "prev_hash": prev_hash,
+        "tx_root": tx_root([r["tx_hash"] for r in block]),
+        "tx_count": len(block),
+        "log_size": len(log),
+        "log_root": mth(log).hex(),
+        "app_hash": sha256(f"vector app state {height}".encode()).hex(),
+        "state_root": smt.root(encoded(main_state())).hex(),
+    }
+    return {"header": header, "block": block, "log": log}
 
 
 # -- header.json --------------------------------------------------------------------------------
+def header_entry(header: dict[str, Any], block: list[dict[str, Any]]) -> dict[str, Any]:
+    signed = header_signed_bytes(header)
+    return {
+        "tx_hashes": [r["tx_hash"] for r in block],
+        "header": header,
+        "header_jcs": jcs(header).decode(),
+        "signed_bytes_hex": signed.hex(),
+        "block_hash": sha256(signed).hex(),
+        "attestation": attestation(header, NODE_SEEDS[0]),
+    }
+
+
 def header_vectors(chain: dict[str, Any]) -> dict[str, Any]:
-    out = []
-    for header, block in zip(chain["headers"], chain["blocks"], strict=True):
-        signed = header_signed_bytes(header)
-        out.append(
-            {
-                "tx_hashes": [r["tx_hash"] for r in block],
-                "header": header,
-                "header_jcs": jcs(header).decode(),
-                "signed_bytes_hex": signed.hex(),
-                "block_hash": sha256(signed).hex(),
-                "attestation": attestation(header, NODE_SEEDS[0]),
-            }
-        )
+    out = [header_entry(header, block) for header, block in zip(chain["headers"], chain["blocks"], strict=True)]
+    v2_header, v2_block = chain["v2"]["header"], chain["v2"]["block"]
     return {
         "description": "Block headers (docs/spec/blocks.md). tx_root = RFC 9162 root over the raw 32-byte tx "
         "hashes; signed bytes = 'metrobloc/header/v1' || 0x00 || JCS(header); block_hash = hex(SHA-256(signed "
@@ -405,6 +461,15 @@ def header_vectors(chain: dict[str, Any]) -> dict[str, Any]:
         "node_key_seed_hex": NODE_SEEDS[0].hex(),
         "empty_tx_root": tx_root([]),
         "blocks": out,
+        "v2": {
+            "description": "Header v2 (docs/spec/state-proofs.md §5): the nine fields of v1 and state_root, "
+            "the root of the state tree after the block. signed bytes = 'metrobloc/header/v2' || 0x00 || "
+            "JCS(header); block_hash = hex(SHA-256(signed bytes)); the attestation signs the same bytes. Block 3 "
+            "follows block 2 above (its prev_hash is block 2's v1 block_hash): the chain's state root height is 3. "
+            "state_root is the root of the 'main' state of state_proof.json.",
+            "state_root_from": v2_header["height"],
+            "blocks": [header_entry(v2_header, v2_block)],
+        },
     }
 
 
@@ -588,7 +653,621 @@ def proof_bundle_vectors(chain: dict[str, Any]) -> dict[str, Any]:
             "second_root": headers[1]["log_root"],
             "proof": hexes(consistency_proof(headers[0]["log_size"], chain["log"][: headers[1]["log_size"]])),
         },
+        "v2": v2_proof_bundles(chain),
     }
+
+
+def v2_proof_bundles(chain: dict[str, Any]) -> dict[str, Any]:
+    """Receipt bundles at block 3, the first v2 header: verify_bundle takes v1 and v2 headers alike."""
+    v2 = chain["v2"]
+    longer = {**chain, "blocks": [*chain["blocks"], v2["block"]], "headers": [*chain["headers"], v2["header"]]}
+    longer["log"] = v2["log"]
+    bundle = bundle_for(longer, leaf_index=7, height=3, signers=[0, 1, 2])
+    h = bundle["header"]
+    v1_header = chain["headers"][1]
+    earlier = bundle_for(chain, leaf_index=4, height=2, signers=[0, 1, 2])
+
+    def variant(name: str, code: str, **change: Any) -> dict[str, Any]:
+        return {"name": name, "error": code, "bundle": {**copy.deepcopy(bundle), **change}}
+
+    return {
+        "description": "Proof bundles whose header is v2 (header.json 'v2', block 3): 'valid' ones verify "
+        "(a receipt of block 3, and one of block 2 proven at block 3); each 'tampered' one must be refused "
+        "with 'error'. Signatures cover state_root, so a v2 header cannot pass for a v1 one or back.",
+        "valid": [
+            bundle,
+            bundle_for(longer, leaf_index=4, height=3, signers=[3, 2, 1]),
+            bundle_for(longer, leaf_index=8, height=3, signers=[0, 1, 2, 3]),
+        ],
+        "tampered": [
+            variant(
+                "header state_root changed",
+                "verify.bad_attestation",
+                header={**h, "state_root": _flip_hex(h["state_root"])},
+            ),
+            variant(
+                "header state_root dropped (read as v1, attestations over v2 bytes)",
+                "verify.bad_attestation",
+                header={k: v for k, v in h.items() if k != "state_root"},
+            ),
+            variant("header state_root null", "verify.bad_bundle", header={**h, "state_root": None}),
+            variant(
+                "header state_root of 62 hex digits",
+                "verify.bad_bundle",
+                header={**h, "state_root": h["state_root"][:62]},
+            ),
+            variant("header with an eleventh field", "verify.bad_bundle", header={**h, "state_version": 2}),
+            variant(
+                "state_root added to block 2's v1 header, v1 attestations",
+                "verify.bad_attestation",
+                receipt=earlier["receipt"],
+                leaf_index=earlier["leaf_index"],
+                inclusion_path=earlier["inclusion_path"],
+                header={**v1_header, "state_root": h["state_root"]},
+                attestations=earlier["attestations"],
+            ),
+        ],
+    }
+
+
+# -- state_proof.json ---------------------------------------------------------------------------
+PARCEL = "KUNGSHOLMEN-1:23"
+LIEN_1 = f"land/lien/{PARCEL}/0000000001"
+
+
+def digest(label: str) -> str:
+    return sha256(label.encode()).hex()
+
+
+def main_state() -> dict[str, str]:
+    """A small state in the key layouts of docs/spec/state.md (keys and values are UTF-8 text)."""
+    alice, bob, registrar, bank = addr(0x01), addr(0x02), addr(0x03), addr(0x05)
+    city = {
+        "asset": "CITY",
+        "decimals": 2,
+        "issuer": alice,
+        "max_supply": "1000000",
+        "mintable": True,
+        "name": "City Coin",
+        "supply": "1000",
+        "transferable": True,
+    }
+    parcel = {
+        "area_m2": 412,
+        "children": [],
+        "deed_digest": None,
+        "district": "kungsholmen",
+        "documents": [digest("deed of KUNGSHOLMEN-1:23")],
+        "liens": [1],
+        "next_lien_id": 2,
+        "owners": [{"address": bob, "share_bp": 10000}],
+        "parcel": PARCEL,
+        "parents": [],
+        "registered_height": 1,
+        "revenue_rights": None,
+        "status": "active",
+    }
+    lien = {
+        "amount": "300000",
+        "asset": "CITY",
+        "created_height": 2,
+        "created_tx": digest("vector tx 7"),
+        "lender": bank,
+        "lien_id": 1,
+        "parcel": PARCEL,
+        "reference_digest": digest("mortgage deed 1"),
+        "released_height": None,
+        "released_tx": None,
+        "status": "active",
+    }
+
+    def history(seq: int, kind: str, height: int, details: dict[str, Any]) -> str:
+        entry = {
+            "details": details,
+            "height": height,
+            "seq": seq,
+            "time_ms": 1_700_000_000_000 + 1000 * height,
+            "tx_hash": digest(f"vector tx {4 + 3 * seq}"),
+            "type": kind,
+        }
+        return jcs(entry).decode()
+
+    registration = {
+        "area_m2": 412,
+        "authority": "registrar",
+        "district": "kungsholmen",
+        "documents": parcel["documents"],
+        "owners": parcel["owners"],
+    }
+    lien_details = {k: lien[k] for k in ("amount", "asset", "lender", "lien_id", "reference_digest")}
+    state = {
+        f"accounts/acct/{alice}": jcs({"public_key": None, "roles": ["admin", "asset_issuer"]}).decode(),
+        f"accounts/acct/{registrar}": jcs({"public_key": None, "roles": ["registrar"]}).decode(),
+        f"accounts/acct/{bank}": jcs({"public_key": b64u(public_key(seed(0x06))), "roles": []}).decode(),
+        "assets/asset/CITY": jcs(city).decode(),
+        f"assets/bal/CITY/{alice}": "725",
+        f"assets/bal/CITY/{bob}": "250",
+        f"assets/bal/CITY/{registrar}": "25",
+        f"land/parcel/{PARCEL}": jcs(parcel).decode(),
+        LIEN_1: jcs(lien).decode(),
+        f"land/hist/{PARCEL}/000000000001": history(1, "land/register_parcel", 1, registration),
+        f"land/hist/{PARCEL}/000000000002": history(
+            2, "land/create_lien", 2, {**lien_details, "prior_liens": [], "rank": 1}
+        ),
+        f"land/hlen/{PARCEL}": "2",
+        f"land/idx/owner/{bob}/{PARCEL}": "1",
+        f"land/idx/district/kungsholmen/{PARCEL}": "1",
+        f"land/idx/lender/{bank}/{PARCEL}/0000000001": "1",
+        "land/policy/parcel_registration": jcs(
+            {"claim": "parcel_registration", "oracles": [registrar, bank], "set_height": 0, "threshold": 2}
+        ).decode(),
+    }
+    return dict(sorted(state.items()))
+
+
+def absent_candidates() -> list[str]:
+    """Keys the main state does not hold, in a fixed order: zero balances, missing liens, parcels, accounts."""
+    keys = []
+    for n in range(0x20, 0x60):
+        keys.append(f"assets/bal/CITY/{addr(n)}")
+        keys.append(f"land/lien/{PARCEL}/{n - 0x1E:010}")
+        keys.append(f"land/parcel/ESSINGEN-4:{n - 0x1F}")
+        keys.append(f"accounts/acct/{addr(n)}")
+    return keys
+
+
+def encoded(state: dict[str, str]) -> dict[bytes, bytes]:
+    return {k.encode(): v.encode() for k, v in state.items()}
+
+
+def state_case(name: str, state_name: str, state: dict[str, str], key: str, value: str | None) -> dict[str, Any]:
+    raw = encoded(state)
+    proof = smt.prove(raw, key.encode())
+    if proof["leaf"] is None:
+        ends = "empty"
+    elif proof["leaf"]["key_hash"] == smt.key_hash(key.encode()).hex():
+        ends = "member"
+    else:
+        ends = "other_leaf"
+    case: dict[str, Any] = {
+        "name": name,
+        "state": state_name,
+        "root": smt.root(raw).hex(),
+        "key": key,
+        "value": value,
+        "ends": ends,
+        "proof": proof,
+    }
+    assert (
+        smt.outcome(bytes.fromhex(case["root"]), key.encode(), None if value is None else value.encode(), proof) is None
+    )
+    return case
+
+
+def valid_state_cases(states: dict[str, dict[str, str]]) -> list[dict[str, Any]]:
+    main = states["main"]
+    cases = [state_case(f"member {key}", "main", main, key, value) for key, value in main.items()]
+    found: dict[str, list[dict[str, Any]]] = {"empty": [], "other_leaf": []}
+    absent = [state_case(f"absent {key}", "main", main, key, None) for key in absent_candidates()]
+    first_at_depth = {(c["ends"], len(c["proof"]["siblings"])): c for c in reversed(absent)}.values()
+    for case in [*first_at_depth, *absent]:  # four of each kind, at as many different depths as there are
+        if len(found[case["ends"]]) < 4 and case not in found[case["ends"]]:
+            found[case["ends"]].append(case)
+    for case in found["empty"] + found["other_leaf"]:
+        where = "an empty subtree" if case["ends"] == "empty" else "another leaf"
+        case["name"] = f"absent, ending at {where}: {case['key']}"
+    assert all(len(f) == 4 for f in found.values()), found
+    cases += found["empty"] + found["other_leaf"]
+    only_key, only_value = next(iter(states["one_key"].items()))
+    cases += [
+        state_case("one-key state: the member (no siblings)", "one_key", states["one_key"], only_key, only_value),
+        state_case(
+            "one-key state: another key, absent", "one_key", states["one_key"], f"assets/bal/CITY/{addr(0x02)}", None
+        ),
+        state_case("empty state: any key is absent", "empty", {}, f"assets/bal/CITY/{addr(0x01)}", None),
+    ]
+    return cases
+
+
+def state_tampered(cases: list[dict[str, Any]], states: dict[str, dict[str, str]]) -> list[dict[str, Any]]:
+    """Proofs that must fail, each with the code of the step of state-proofs.md §3 that fails."""
+
+    def first(ends: str, state: str = "main") -> dict[str, Any]:
+        return next(c for c in cases if c["ends"] == ends and c["state"] == state)
+
+    member = next(c for c in cases if c["key"] == f"assets/bal/CITY/{addr(0x02)}")
+    other_member = next(c for c in cases if c["key"] == LIEN_1)
+    empty_end, other_end = first("empty"), first("other_leaf")
+    one_key_member, empty_state = first("member", "one_key"), first("empty", "empty")
+    zero = EMPTY_HEX
+    out: list[dict[str, Any]] = []
+
+    def add(name: str, code: str, base: dict[str, Any], **change: Any) -> None:
+        case = {k: copy.deepcopy(base[k]) for k in ("root", "key", "value", "proof")}
+        for field, value in change.items():
+            case[field] = value(case) if callable(value) else value
+        key, value = case["key"].encode(), None if case["value"] is None else case["value"].encode()
+        got = smt.outcome(bytes.fromhex(case["root"]), key, value, case["proof"])
+        assert got == code, (name, got, code)
+        out.append({"name": name, **case, "error": code})
+
+    def proof(leaf: Any = "same", siblings: Any = "same") -> Any:
+        def change(case: dict[str, Any]) -> dict[str, Any]:
+            p = case["proof"]
+            return {
+                "leaf": p["leaf"] if leaf == "same" else leaf(p["leaf"]) if callable(leaf) else leaf,
+                "siblings": p["siblings"] if siblings == "same" else siblings(p["siblings"]),
+            }
+
+        return change
+
+    s = member["proof"]["siblings"]
+    mid = len(s) // 2
+    add(
+        "member: a sibling's byte flipped",
+        "verify.state_root_mismatch",
+        member,
+        proof=proof(siblings=lambda x: [*x[:mid], _flip_hex(x[mid], 10), *x[mid + 1 :]]),
+    )
+    add(
+        "member: the root-side sibling's last byte flipped",
+        "verify.state_root_mismatch",
+        member,
+        proof=proof(siblings=lambda x: [*x[:-1], _flip_hex(x[-1], 63)]),
+    )
+    add(
+        "absent (empty end): a sibling's byte flipped",
+        "verify.state_root_mismatch",
+        empty_end,
+        proof=proof(siblings=lambda x: [_flip_hex(x[0], 0), *x[1:]]),
+    )
+    add(
+        "absent (other leaf): the leaf's value_hash flipped",
+        "verify.state_root_mismatch",
+        other_end,
+        proof=proof(leaf=lambda lf: {**lf, "value_hash": _flip_hex(lf["value_hash"], 5)}),
+    )
+    add("member: wrong value", "verify.state_value_mismatch", member, value="251")
+    add("member: value with a trailing space", "verify.state_value_mismatch", member, value=member["value"] + " ")
+    add(
+        "member: the leaf's value_hash replaced by the hash of the claimed wrong value",
+        "verify.state_root_mismatch",
+        member,
+        value="251",
+        proof=proof(leaf=lambda lf: {**lf, "value_hash": sha256(b"251").hex()}),
+    )
+    add("absent (empty end): a value claimed", "verify.state_value_mismatch", empty_end, value="0")
+    add("absent (other leaf): a value claimed", "verify.state_value_mismatch", other_end, value="1")
+    add(
+        "absent (other leaf): the other key's own value claimed for this key",
+        "verify.state_value_mismatch",
+        other_end,
+        value=next(
+            v for k, v in states["main"].items() if sha256(k.encode()).hex() == other_end["proof"]["leaf"]["key_hash"]
+        ),
+    )
+    add("member: claimed absent", "verify.state_value_mismatch", member, value=None)
+    add(
+        "wrong key: another member's key with its value",
+        "verify.state_value_mismatch",
+        member,
+        key=other_member["key"],
+        value=other_member["value"],
+    )
+    add(
+        "wrong key: another member's proof, this member claimed absent",
+        "verify.bad_state_proof",
+        member,
+        key=other_member["key"],
+        value=None,
+    )
+    add(
+        "wrong key: an absent key's empty-end proof for another absent key",
+        "verify.state_root_mismatch",
+        empty_end,
+        key=other_end["key"],
+    )
+    add(
+        "extra sibling: EMPTY on the root side",
+        "verify.state_root_mismatch",
+        member,
+        proof=proof(siblings=lambda x: [*x, zero]),
+    )
+    add(
+        "extra sibling: EMPTY on the leaf side (a lone leaf is not a node over EMPTY)",
+        "verify.state_root_mismatch",
+        member,
+        proof=proof(siblings=lambda x: [zero, *x]),
+    )
+    add(
+        "extra sibling: a sibling repeated",
+        "verify.state_root_mismatch",
+        empty_end,
+        proof=proof(siblings=lambda x: [x[0], *x]),
+    )
+    add(
+        "missing sibling: the root side one",
+        "verify.state_root_mismatch",
+        member,
+        proof=proof(siblings=lambda x: x[:-1]),
+    )
+    add(
+        "missing sibling: the leaf side one",
+        "verify.state_root_mismatch",
+        other_end,
+        proof=proof(siblings=lambda x: x[1:]),
+    )
+    add("siblings swapped", "verify.state_root_mismatch", member, proof=proof(siblings=lambda x: [x[1], x[0], *x[2:]]))
+    add(
+        "leaf moved off the path: another member's leaf in an absence proof",
+        "verify.bad_state_proof",
+        other_end,
+        proof=proof(leaf=lambda _: other_member["proof"]["leaf"]),
+    )
+    add(
+        "leaf moved off the path: the other leaf's key_hash with its first bit flipped",
+        "verify.bad_state_proof",
+        other_end,
+        proof=proof(leaf=lambda lf: {**lf, "key_hash": _flip_bit0(lf["key_hash"])}),
+    )
+    add(
+        "leaf dropped from a member proof (empty end claimed)",
+        "verify.state_root_mismatch",
+        member,
+        value=None,
+        proof=proof(leaf=None),
+    )
+    add("257 siblings", "verify.bad_state_proof", empty_end, proof=proof(siblings=lambda _: [zero] * 257))
+    add(
+        "256 siblings: allowed count, wrong root",
+        "verify.state_root_mismatch",
+        empty_end,
+        proof=proof(siblings=lambda _: [zero] * 256),
+    )
+    add(
+        "sibling in upper-case hex",
+        "verify.bad_state_proof",
+        member,
+        proof=proof(siblings=lambda x: [x[0].upper(), *x[1:]]),
+    )
+    add(
+        "sibling of 62 hex digits",
+        "verify.bad_state_proof",
+        member,
+        proof=proof(siblings=lambda x: [x[0][:62], *x[1:]]),
+    )
+    add("sibling not hex", "verify.bad_state_proof", member, proof=proof(siblings=lambda x: ["zz" + x[0][2:], *x[1:]]))
+    add(
+        "sibling with 0x prefix",
+        "verify.bad_state_proof",
+        member,
+        proof=proof(siblings=lambda x: ["0x" + x[0][2:], *x[1:]]),
+    )
+    add("sibling as a number", "verify.bad_state_proof", empty_end, proof=proof(siblings=lambda x: [0, *x[1:]]))
+    add(
+        "leaf key_hash of 66 hex digits",
+        "verify.bad_state_proof",
+        member,
+        proof=proof(leaf=lambda lf: {**lf, "key_hash": lf["key_hash"] + "00"}),
+    )
+    add(
+        "leaf without value_hash",
+        "verify.bad_state_proof",
+        member,
+        proof=proof(leaf=lambda lf: {"key_hash": lf["key_hash"]}),
+    )
+    add("leaf with an extra member", "verify.bad_state_proof", member, proof=proof(leaf=lambda lf: {**lf, "x": 1}))
+    add("siblings not a list", "verify.bad_state_proof", member, proof=lambda c: {**c["proof"], "siblings": "00"})
+    add("proof with an extra member", "verify.bad_state_proof", member, proof=lambda c: {**c["proof"], "depth": 3})
+    add("proof without siblings", "verify.bad_state_proof", member, proof=lambda c: {"leaf": c["proof"]["leaf"]})
+    add("wrong root: the one-key state's root", "verify.state_root_mismatch", member, root=one_key_member["root"])
+    add(
+        "one-key state: the member with an EMPTY sibling added",
+        "verify.state_root_mismatch",
+        one_key_member,
+        proof=proof(siblings=lambda x: [*x, zero]),
+    )
+    add("empty state: a value claimed", "verify.state_value_mismatch", empty_state, value="0")
+    add(
+        "empty state: one EMPTY sibling",
+        "verify.state_root_mismatch",
+        empty_state,
+        proof=proof(siblings=lambda x: [zero]),
+    )
+    add("empty state: the main state's member proof", "verify.state_root_mismatch", member, root=EMPTY_HEX)
+    return out
+
+
+EMPTY_HEX = "00" * 32
+
+
+def _flip_bit0(text: str) -> str:
+    return f"{int(text[0], 16) ^ 0x8:x}{text[1:]}"
+
+
+def state_bundle(case: dict[str, Any], header: dict[str, Any], signers: list[int]) -> dict[str, Any]:
+    return {
+        "key": case["key"],
+        "value": case["value"],
+        "proof": case["proof"],
+        "header": header,
+        "attestations": [attestation(header, NODE_SEEDS[i]) for i in signers],
+    }
+
+
+def state_bundle_vectors(chain: dict[str, Any], cases: list[dict[str, Any]]) -> dict[str, Any]:
+    header = chain["v2"]["header"]
+    main = [c for c in cases if c["state"] == "main"]
+    member = next(c for c in main if c["key"] == f"assets/bal/CITY/{addr(0x02)}")
+    empty_end = next(c for c in main if c["ends"] == "empty")
+    other_end = next(c for c in main if c["ends"] == "other_leaf")
+    one_key_member = next(c for c in cases if c["state"] == "one_key" and c["ends"] == "member")
+    bundle = state_bundle(member, header, [0, 1, 2])
+    v1_header = chain["headers"][1]
+    other_key = b64u(public_key(seed(0x20)))
+
+    def variant(name: str, code: str, change: Any) -> dict[str, Any]:
+        b = copy.deepcopy(bundle)
+        result = change(b)
+        return {"name": name, "error": code, "bundle": b if result is None else result}
+
+    def set_(path: list[Any], value: Any) -> Any:
+        def change(b: dict[str, Any]) -> None:
+            _parent(b, path)[path[-1]] = value
+
+        return change
+
+    def drop(path: list[Any]) -> Any:
+        def change(b: dict[str, Any]) -> None:
+            del _parent(b, path)[path[-1]]
+
+        return change
+
+    a = bundle["attestations"]
+    v1_attestations = [attestation(v1_header, NODE_SEEDS[i]) for i in (0, 1, 2)]
+    state_root_on_v1 = {**v1_header, "state_root": header["state_root"]}
+    tampered = [
+        variant("not an object", "verify.bad_bundle", lambda b: [b]),
+        variant("missing proof", "verify.bad_bundle", drop(["proof"])),
+        variant("extra member", "verify.bad_bundle", set_(["height"], header["height"])),
+        variant("header with a missing field", "verify.bad_bundle", drop(["header", "app_hash"])),
+        variant("header state_root null", "verify.bad_bundle", set_(["header", "state_root"], None)),
+        variant(
+            "header state_root in upper-case hex",
+            "verify.bad_bundle",
+            set_(["header", "state_root"], header["state_root"].upper()),
+        ),
+        variant(
+            "attestation padded base64",
+            "verify.bad_bundle",
+            set_(["attestations", 0, "signature"], a[0]["signature"] + "=="),
+        ),
+        variant(
+            "a v1 header (block 2) with its valid attestations",
+            "verify.no_state_root",
+            lambda b: {**b, "header": v1_header, "attestations": v1_attestations},
+        ),
+        variant(
+            "a v1 header of another chain",
+            "verify.no_state_root",
+            lambda b: {**b, "header": {**v1_header, "chain_id": "metrobloc-other"}},
+        ),
+        variant(
+            "state_root dropped (a v1 header, attestations over v2 bytes)",
+            "verify.no_state_root",
+            drop(["header", "state_root"]),
+        ),
+        variant(
+            "state_root added to block 2's v1 header, v1 attestations",
+            "verify.bad_attestation",
+            lambda b: {**b, "header": state_root_on_v1, "attestations": v1_attestations},
+        ),
+        variant("header for another chain", "verify.wrong_chain", set_(["header", "chain_id"], "metrobloc-other")),
+        variant(
+            "header state_root changed",
+            "verify.bad_attestation",
+            set_(["header", "state_root"], _flip_hex(header["state_root"])),
+        ),
+        variant("header height changed", "verify.bad_attestation", set_(["header", "height"], header["height"] + 1)),
+        variant(
+            "header app_hash changed",
+            "verify.bad_attestation",
+            set_(["header", "app_hash"], _flip_hex(header["app_hash"])),
+        ),
+        variant(
+            "attestation signature changed",
+            "verify.bad_attestation",
+            set_(["attestations", 0, "signature"], _flip_b64(a[0]["signature"])),
+        ),
+        variant(
+            "attestation by a key not in genesis",
+            "verify.unknown_attester",
+            set_(["attestations", 0, "public_key"], other_key),
+        ),
+        variant("below quorum: 2 of 4", "verify.no_quorum", set_(["attestations"], a[:2])),
+        variant("below quorum: one attestation three times", "verify.no_quorum", set_(["attestations"], [a[0]] * 3)),
+        variant("no attestations", "verify.no_quorum", set_(["attestations"], [])),
+        variant("wrong value", "verify.state_value_mismatch", set_(["value"], "2500")),
+        variant("member claimed absent", "verify.state_value_mismatch", set_(["value"], None)),
+        variant("another key", "verify.state_value_mismatch", set_(["key"], f"assets/bal/CITY/{addr(0x03)}")),
+        variant(
+            "proof sibling flipped",
+            "verify.state_root_mismatch",
+            set_(["proof", "siblings", 0], _flip_hex(member["proof"]["siblings"][0])),
+        ),
+        variant(
+            "proof sibling upper-case hex",
+            "verify.bad_state_proof",
+            set_(["proof", "siblings", 0], member["proof"]["siblings"][0].upper()),
+        ),
+        variant(
+            "proof of another state (one key)",
+            "verify.state_root_mismatch",
+            lambda b: {
+                **b,
+                "key": one_key_member["key"],
+                "value": one_key_member["value"],
+                "proof": one_key_member["proof"],
+            },
+        ),
+    ]
+    return {
+        "description": "State bundles (state-proofs.md §4) against the genesis of proof_bundle.json (4 "
+        "organizations, quorum 3), at block 3's v2 header (header.json 'v2'). 'valid' bundles verify; each "
+        "'tampered' one changes one thing and must be refused with 'error', the code of the first failing check "
+        "in the order of §4: members (verify.bad_bundle), v2 header (verify.no_state_root), chain, attestations, "
+        "then the state proof. A header or attestation that does not parse is verify.bad_bundle, as in "
+        "verify_bundle.",
+        "genesis": chain["genesis"],
+        "genesis_hash": chain["genesis_hash"],
+        "valid": [
+            bundle,
+            state_bundle(empty_end, header, [3, 2, 1]),
+            state_bundle(other_end, header, [0, 1, 2, 3]),
+            state_bundle(next(c for c in main if c["key"] == LIEN_1), header, [1, 2, 3, 1]),
+        ],
+        "tampered": tampered,
+    }
+
+
+def state_proof_vectors(chain: dict[str, Any]) -> dict[str, Any]:
+    states = {
+        "main": main_state(),
+        "one_key": {f"assets/bal/CITY/{addr(0x01)}": "1000"},
+        "empty": {},
+    }
+    cases = valid_state_cases(states)
+    assert smt.root(encoded(states["main"])).hex() == chain["v2"]["header"]["state_root"]
+    return {
+        "description": "State tree and state proofs (docs/spec/state-proofs.md). Keys and values are UTF-8 text, "
+        "hashed as their UTF-8 bytes: key_hash = SHA-256(key), value_hash = SHA-256(value), leaf = SHA-256(0x02 "
+        "|| key_hash || value_hash), node = SHA-256(0x03 || left || right), EMPTY = 32 zero bytes; a subtree with "
+        "one leaf is that leaf. 'states' lists three states with their roots and, for 'main', every key's hashes. "
+        "Every 'valid' case verifies against its root (value null: the key holds nothing); 'ends' says where its "
+        "path stops: member, empty (an empty subtree) or other_leaf (another key's lone leaf). Its proof is "
+        "exactly the one the tree produces. Every 'tampered' case fails, with 'error' the code of the failing "
+        "step of §3 (verify.bad_state_proof, verify.state_value_mismatch, verify.state_root_mismatch). "
+        "'bundles' holds whole state bundles (§4).",
+        "states": {
+            name: {
+                "root": smt.root(encoded(state)).hex(),
+                "key_values": state,
+                **({"hashes": _state_hashes(state)} if name == "main" else {}),
+            }
+            for name, state in states.items()
+        },
+        "valid": cases,
+        "tampered": state_tampered(cases, states),
+        "bundles": state_bundle_vectors(chain, cases),
+    }
+
+
+def _state_hashes(state: dict[str, str]) -> list[dict[str, str]]:
+    out = []
+    for key, value in state.items():
+        kh, vh = smt.key_hash(key.encode()), smt.value_hash(value.encode())
+        out.append({"key": key, "key_hash": kh.hex(), "value_hash": vh.hex(), "leaf_hash": smt.leaf(kh, vh).hex()})
+    return out
 
 
 # -- main ---------------------------------------------------------------------------------------
@@ -606,6 +1285,7 @@ def all_files() -> dict[str, str]:
         "header.json": render(header_vectors(chain)),
         "merkle.json": render(merkle_vectors()),
         "proof_bundle.json": render(proof_bundle_vectors(chain)),
+        "state_proof.json": render(state_proof_vectors(chain)),
     }
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests import smt_reference
 
 from metrobloc.codec import b64url_decode, b64url_encode, canonical_json, decode_address, parse_json
 from metrobloc.crypto import PrivateKey, PublicKey, address_of, verify_signature
@@ -25,7 +26,7 @@ from metrobloc.ledger import (
     sign_body,
     tx_root,
 )
-from metrobloc.ledger.bundles import verify_bundle, verify_log_consistency
+from metrobloc.ledger.bundles import verify_bundle, verify_log_consistency, verify_state_bundle
 from metrobloc.merkle import (
     EMPTY_ROOT,
     MemoryLog,
@@ -36,6 +37,7 @@ from metrobloc.merkle import (
     verify_consistency,
     verify_inclusion,
 )
+from metrobloc.merkle.smt import BadStateProof, SparseMerkleTree, parse_state_proof, verify_state_proof
 
 HERE = Path(__file__).parent
 
@@ -156,8 +158,22 @@ def test_header(block: dict[str, Any]) -> None:
     assert Attestation.from_json(block["attestation"]).verifies(header)
 
 
+@pytest.mark.parametrize(
+    "block", vectors("header.json")["v2"]["blocks"], ids=lambda b: f"v2 height {b['header']['height']}"
+)
+def test_header_v2(block: dict[str, Any]) -> None:
+    test_header(block)
+    header = Header.from_json(block["header"])
+    assert header.state_root == block["header"]["state_root"]
+    assert header.signed_bytes().startswith(b"metrobloc/header/v2\x00")
+    v1_form = Header.from_json({k: v for k, v in block["header"].items() if k != "state_root"})
+    assert not Attestation.from_json(block["attestation"]).verifies(v1_form), "the v2 tag and state_root are signed"
+
+
 def test_headers_chain_by_prev_hash() -> None:
-    blocks = vectors("header.json")["blocks"]
+    v = vectors("header.json")
+    blocks = [*v["blocks"], *v["v2"]["blocks"]]
+    assert v["v2"]["state_root_from"] == v["v2"]["blocks"][0]["header"]["height"] == len(v["blocks"]) + 1
     for before, after in zip(blocks, blocks[1:], strict=False):
         assert after["header"]["prev_hash"] == Header.from_json(before["header"]).block_hash
 
@@ -234,12 +250,118 @@ def test_tampered_bundles_fail(case: dict[str, Any]) -> None:
     assert refused.value.code == case["error"]
 
 
+@pytest.mark.parametrize("bundle", vectors("proof_bundle.json")["v2"]["valid"], ids=lambda b: str(b["leaf_index"]))
+def test_bundles_with_v2_headers_verify(bundle: dict[str, Any]) -> None:
+    result = verify_bundle(bundle, bundle_genesis())
+    assert result.header.to_json() == bundle["header"]
+    assert result.header.state_root == bundle["header"]["state_root"]
+    assert result.receipt.to_json() == bundle["receipt"]
+
+
+@pytest.mark.parametrize("case", vectors("proof_bundle.json")["v2"]["tampered"], ids=lambda c: c["name"])
+def test_tampered_bundles_with_v2_headers_fail(case: dict[str, Any]) -> None:
+    with pytest.raises(VerificationFailed) as refused:
+        verify_bundle(case["bundle"], bundle_genesis())
+    assert refused.value.code == case["error"]
+
+
 def test_log_consistency_between_headers() -> None:
     c = vectors("proof_bundle.json")["consistency"]
     verify_log_consistency(c, c["first_root"], c["second_root"])
     with pytest.raises(VerificationFailed) as refused:
         verify_log_consistency(c, c["second_root"], c["second_root"])
     assert refused.value.code == "verify.inconsistent"
+
+
+# -- state_proof.json ---------------------------------------------------------------------------
+STATE_CASES = vectors("state_proof.json")["valid"]
+STATE_TAMPERED = vectors("state_proof.json")["tampered"]
+
+
+def _claim(case: dict[str, Any]) -> tuple[bytes, bytes, bytes | None]:
+    value = case["value"]
+    return bytes.fromhex(case["root"]), case["key"].encode(), None if value is None else value.encode()
+
+
+def metrobloc_outcome(case: dict[str, Any]) -> str | None:
+    """None when ``metrobloc.merkle.smt`` accepts the case's proof, else its code."""
+    root, key, value = _claim(case)
+    try:
+        verify_state_proof(root, key, value, parse_state_proof(case["proof"]))
+    except BadStateProof as refused:
+        return refused.code
+    return None
+
+
+@cache
+def state_tree(name: str) -> SparseMerkleTree:
+    state = vectors("state_proof.json")["states"][name]["key_values"]
+    tree = SparseMerkleTree()
+    tree.update({k.encode(): v.encode() for k, v in state.items()})
+    return tree
+
+
+@pytest.mark.parametrize("name", ["main", "one_key", "empty"])
+def test_state_roots(name: str) -> None:
+    state = vectors("state_proof.json")["states"][name]
+    raw = {k.encode(): v.encode() for k, v in state["key_values"].items()}
+    assert state_tree(name).root().hex() == state["root"]
+    assert smt_reference.root(raw).hex() == state["root"]
+    assert len(state_tree(name)) == len(raw)
+    for entry in state.get("hashes", []):
+        kh, vh = smt_reference.key_hash(entry["key"].encode()), smt_reference.value_hash(raw[entry["key"].encode()])
+        assert (kh.hex(), vh.hex(), smt_reference.leaf(kh, vh).hex()) == (
+            entry["key_hash"],
+            entry["value_hash"],
+            entry["leaf_hash"],
+        )
+
+
+def test_state_cases_cover_every_kind() -> None:
+    v = vectors("state_proof.json")
+    ends = [c["ends"] for c in STATE_CASES if c["state"] == "main"]
+    assert ends.count("member") == len(v["states"]["main"]["key_values"])
+    assert ends.count("empty") >= 3 and ends.count("other_leaf") >= 3
+    assert v["states"]["main"]["root"] == vectors("header.json")["v2"]["blocks"][0]["header"]["state_root"]
+
+
+@pytest.mark.parametrize("case", STATE_CASES, ids=lambda c: c["name"])
+def test_state_proofs_verify(case: dict[str, Any]) -> None:
+    assert metrobloc_outcome(case) is None
+    assert smt_reference.outcome(*_claim(case), case["proof"]) is None
+    tree = state_tree(case["state"])
+    assert tree.root().hex() == case["root"]
+    assert tree.prove(case["key"].encode()).to_json() == case["proof"], "the tree builds exactly this proof"
+    assert parse_state_proof(case["proof"]).to_json() == case["proof"]
+    value = None if case["value"] is None else smt_reference.value_hash(case["value"].encode())
+    assert tree.get_hash(case["key"].encode()) == value
+
+
+@pytest.mark.parametrize("case", STATE_TAMPERED, ids=lambda c: c["name"])
+def test_tampered_state_proofs_fail(case: dict[str, Any]) -> None:
+    assert metrobloc_outcome(case) == case["error"]
+    assert smt_reference.outcome(*_claim(case), case["proof"]) == case["error"]
+
+
+@pytest.mark.parametrize(
+    "bundle", vectors("state_proof.json")["bundles"]["valid"], ids=lambda b: f"{b['key']} ({len(b['attestations'])})"
+)
+def test_state_bundles_verify(bundle: dict[str, Any]) -> None:
+    v = vectors("state_proof.json")["bundles"]
+    genesis = Genesis.from_json(v["genesis"])
+    assert genesis.hash == v["genesis_hash"] == vectors("proof_bundle.json")["genesis_hash"]
+    result = verify_state_bundle(bundle, genesis)
+    assert result.values == {bundle["key"]: bundle["value"]}
+    assert result.header.to_json() == bundle["header"]
+    assert len(result.attesters) >= 3
+
+
+@pytest.mark.parametrize("case", vectors("state_proof.json")["bundles"]["tampered"], ids=lambda c: c["name"])
+def test_tampered_state_bundles_fail(case: dict[str, Any]) -> None:
+    genesis = Genesis.from_json(vectors("state_proof.json")["bundles"]["genesis"])
+    with pytest.raises(VerificationFailed) as refused:
+        verify_state_bundle(case["bundle"], genesis)
+    assert refused.value.code == case["error"]
 
 
 def test_vector_encodings_are_canonical_base64url() -> None:
