@@ -229,6 +229,20 @@ export function checkValue(value, { maxDepth = MAX_DEPTH } = {}) {
   }
 }
 
+/** A JSON text (or UTF-8 bytes) parsed strictly, or an already-parsed value checked the same way. */
+export function strictValue(input) {
+  if (typeof input === 'string' || input instanceof Uint8Array) return parseStrictJSON(input);
+  checkValue(input);
+  return input;
+}
+
+/** True for a JSON object (not an array, not null). */
+export const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** True for an object with exactly the members `fields`, no more. */
+export const hasFields = (v, fields) =>
+  isObject(v) && Object.keys(v).length === fields.length && fields.every((f) => Object.hasOwn(v, f));
+
 /** The RFC 8785 canonical UTF-8 bytes of an allowed value (checked first), as a Uint8Array. */
 export function jcs(value) {
   checkValue(value);

@@ -15,6 +15,11 @@ export function bytesToHex(bytes) {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/** Hex SHA-256 of bytes. */
+export function sha256Hex(bytes) {
+  return bytesToHex(sha256(bytes));
+}
+
 /** Bytes of an even-length hex string (either case); throws TypeError otherwise. */
 export function hexToBytes(hex) {
   if (typeof hex !== 'string' || hex.length % 2 || /[^0-9a-fA-F]/.test(hex)) {
