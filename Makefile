@@ -4,15 +4,25 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run install test test-slow lint bench spec clean browser vendor
+.PHONY: run install sysdeps test test-slow lint bench spec clean browser vendor
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py src/metrobloc/state/_smt.c | sysdeps
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# What the C state tree (src/metrobloc/state/_smt.c) builds with: gcc, Python's and libcrypto's headers.
+# apt-get runs only when one is missing; python3-dev only when $(PYTHON) has no Python.h of its own.
+sysdeps:
+	@missing=""; \
+	command -v gcc >/dev/null || missing="$$missing gcc"; \
+	test -e /usr/include/openssl/sha.h || missing="$$missing libssl-dev"; \
+	test -e "$$($(PYTHON) -c 'import sysconfig; print(sysconfig.get_paths()["include"])')/Python.h" \
+		|| missing="$$missing python3-dev"; \
+	test -z "$$missing" || (apt-get update -q && apt-get install -y -q $$missing)
 
 # The TypeScript client the OpenAPI tests generate types for and build (Node.js and npm from the machine).
 TS_CLIENT := clients/typescript
