@@ -182,7 +182,7 @@ def test_falls_back_to_the_reference_tree_with_a_warning(
         fallback = new_state_tree()
     assert isinstance(fallback, SparseMerkleTree)
     assert [r.getMessage() for r in caplog.records] == [
-        "the C state tree (metrobloc.state._smt) is absent: pure-Python state tree, updates ~5x slower"
+        "the C state tree (metrobloc.state._smt) is absent: pure-Python state tree, updates ~10x slower"
     ]
 
 

@@ -84,7 +84,7 @@ def new_state_tree() -> StateTree:
     """An empty state tree: the C one when it is there, else the pure-Python one with a warning."""
     tree = _c_tree()
     if tree is None:
-        _log.warning("the C state tree (metrobloc.state._smt) is absent: pure-Python state tree, updates ~5x slower")
+        _log.warning("the C state tree (metrobloc.state._smt) is absent: pure-Python state tree, updates ~10x slower")
         return SparseMerkleTree()
     return CStateTree(tree)
 
