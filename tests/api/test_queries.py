@@ -15,7 +15,7 @@ from tests.http_errors import check_error
 from metrobloc.codec import b64url_encode
 from metrobloc.crypto import PrivateKey
 from metrobloc.ledger import Attestation, Genesis, Header, parse_tx, tx_root
-from metrobloc.ledger.blocks import HEADER_FIELDS
+from metrobloc.ledger.blocks import HEADER_V2_FIELDS
 from metrobloc.sdk import ApiError, accounts, assets
 
 ASSET = "CITY"
@@ -65,7 +65,7 @@ def chain(shared_node: Any) -> Any:
 def check_block(chain: Setup, block: dict[str, Any], height: int) -> Header:
     assert set(block) == {"header", "block_hash", "attestations", "certified", "tx_hashes"}
     assert block["certified"] is True  # one node of one: its own attestation is the quorum
-    assert set(block["header"]) == set(HEADER_FIELDS)
+    assert set(block["header"]) == set(HEADER_V2_FIELDS)  # a new chain has v2 headers from block 1
     header = Header.from_json(block["header"])
     assert header.height == height
     assert header.chain_id == chain.genesis.chain_id
@@ -102,7 +102,7 @@ def test_block_hash_is_sha256_of_tagged_jcs_header(chain: Setup) -> None:
     import rfc8785
 
     block = chain.client.block(1)
-    expected = hashlib.sha256(b"metrobloc/header/v1\x00" + rfc8785.dumps(block["header"])).hexdigest()
+    expected = hashlib.sha256(b"metrobloc/header/v2\x00" + rfc8785.dumps(block["header"])).hexdigest()
     assert block["block_hash"] == expected == Header.from_json(block["header"]).block_hash
 
 

@@ -95,6 +95,13 @@ def init(data_dir: Path, chain_id: str, org: str) -> None:
 )
 @click.option("--peer", "peers", multiple=True, metavar="URL", help="Another node's API URL, to catch up from.")
 @click.option(
+    "--state-root-from",
+    type=click.IntRange(1),
+    default=None,
+    metavar="HEIGHT",
+    help="A data dir with v1 headers: the first block with a state root (every consortium node the same).",
+)
+@click.option(
     "--check-processes",
     default=1,
     show_default=True,
@@ -132,6 +139,7 @@ def up(
     replicas: int,
     nats_monitor: tuple[str, ...],
     peers: tuple[str, ...],
+    state_root_from: int | None,
     check_processes: int,
     test_clock_offset_ms: int,
     extra_modules: tuple[str, ...],
@@ -142,14 +150,7 @@ def up(
     from metrobloc.node.app import load_modules
 
     path = expand(data_dir)
-    if orderer.startswith("nats://"):
-        kind, location = "jetstream", orderer
-        if not (path / "genesis.json").exists():
-            raise click.UsageError(f"{path} has no genesis.json: a consortium node needs the consortium's genesis")
-    elif orderer in ("solo", "memory"):
-        kind, location = orderer, ""
-    else:
-        raise click.BadParameter("use solo or nats://HOST:PORT[,nats://...]", param_hint="--orderer")
+    kind, location = _ordering(orderer, path)
     if seed is not None and not demo:
         raise click.UsageError("--seed goes with --demo")
     activity = _demo_activity(path, seed, kind, f"http://{_local(host)}:{port}") if demo else None
@@ -165,6 +166,7 @@ def up(
         replicas=replicas,
         nats_monitor=nats_monitor,
         peers=peers,
+        state_root_from=state_root_from,
         max_block_txs=max_block_txs,
         max_block_ms=max_block_ms,
         check_processes=check_processes,
@@ -177,6 +179,17 @@ def up(
     finally:
         if activity is not None:
             activity.stop()
+
+
+def _ordering(orderer: str, path: Path) -> tuple[str, str]:
+    """(backend, location) of ``--orderer``."""
+    if orderer.startswith("nats://"):
+        if not (path / "genesis.json").exists():
+            raise click.UsageError(f"{path} has no genesis.json: a consortium node needs the consortium's genesis")
+        return "jetstream", orderer
+    if orderer in ("solo", "memory"):
+        return orderer, ""
+    raise click.BadParameter("use solo or nats://HOST:PORT[,nats://...]", param_hint="--orderer")
 
 
 def _demo_activity(path: Path, seed: int | None, orderer: str, url: str) -> Activity:

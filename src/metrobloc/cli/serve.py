@@ -25,7 +25,10 @@ def serve(config: NodeConfig, log_level: str = "warning", modules: Sequence[Modu
 
 
 async def _serve(config: NodeConfig, log_level: str, modules: Sequence[Module]) -> None:
-    node = Node(config, modules)
+    try:
+        node = Node(config, modules)
+    except MetroblocError as exc:  # e.g. a store whose key-values do not give its tip's state root
+        raise Unavailable(f"the node cannot start: {exc.message}", "node.cannot_start") from None
     try:
         await node.start()
         tune_gc()

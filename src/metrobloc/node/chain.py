@@ -17,7 +17,7 @@ import orjson
 
 from metrobloc.codec import canonical_json_checked, parse_json
 from metrobloc.crypto import PrivateKey
-from metrobloc.errors import MetroblocError
+from metrobloc.errors import MetroblocError, Unavailable
 from metrobloc.execution import App, Executor, PreparedTx
 from metrobloc.ledger import Genesis, Header, attest, parse_tx, tx_root
 from metrobloc.merkle import leaf_hash
@@ -97,16 +97,48 @@ class Chain:
         if self.store.is_initialised():
             return
         writes = self.executor.init_genesis(self.store.reader.get, self.genesis.app_state, self.genesis.genesis_time_ms)
-        tip = ChainTip(
-            0,
-            self.genesis.hash,
-            app_hash_link(ZERO_HASH, writes),
-            self.genesis.genesis_time_ms,
-            0,
-            self.store.tip.log_root,
-            0,
-        )
-        self.store.commit_genesis(writes, tip)
+        with self.store.staged_state(writes) as state_root:
+            tip = ChainTip(
+                0,
+                self.genesis.hash,
+                app_hash_link(ZERO_HASH, writes),
+                self.genesis.genesis_time_ms,
+                0,
+                self.store.tip.log_root,
+                0,
+                state_root,
+            )
+            self.store.commit_genesis(writes, tip)
+        self.store.set_state_root_from(1)
+
+    def choose_state_root_from(self, agreed: int | None, *, alone: bool) -> int:
+        """The first height with v2 headers, recorded in the store once (docs/spec/state-proofs.md §5).
+
+        A store written with v1 headers upgrades at ``agreed`` (what a consortium's members agreed),
+        or, for a node that orders alone, at the block after its tip.
+        """
+        chosen = self.store.state_root_from
+        if chosen:
+            if agreed is not None and agreed != chosen:
+                raise Unavailable(
+                    f"this data dir takes state roots from height {chosen}, not --state-root-from {agreed}",
+                    "node.state_root_from",
+                )
+            return chosen
+        tip = self.store.tip.height
+        if agreed is None and not alone:
+            raise Unavailable(
+                f"this data dir holds v1 headers up to block {tip}; start every node of the consortium "
+                "with the same --state-root-from HEIGHT (a height none of them has reached)",
+                "node.state_root_from",
+            )
+        height = tip + 1 if agreed is None else agreed
+        if height <= tip:
+            raise Unavailable(
+                f"--state-root-from {height} is not after this data dir's tip {tip}", "node.state_root_from"
+            )
+        self.store.set_state_root_from(height)
+        return height
 
     def start(self) -> None:
         self._position = max(self._position, self.store.tip.orderer_position)  # after a catch-up
@@ -153,38 +185,43 @@ class Chain:
         receipts = [r.to_json() for r in result.receipts]
         # Modules name event attributes in ASCII, so the fast canonical form is exact here.
         leaves = [canonical_json_checked(r) for r in receipts]
-        leaf_hashes = [leaf_hash(leaf) for leaf in leaves]
-        log_size, log_root, nodes = self.store.log_append(leaf_hashes)
+        log_size, log_root, nodes = self.store.log_append([leaf_hash(leaf) for leaf in leaves])
         app_hash = app_hash_link(tip.app_hash, result.writes)
         hashes = [p.tx.hash for p, _ in txs]
-        header = Header(
-            chain_id=self.genesis.chain_id,
-            height=height,
-            time_ms=time_ms,
-            prev_hash=tip.block_hash,
-            tx_root=tx_root(hashes),
-            tx_count=len(txs),
-            log_size=log_size,
-            log_root=log_root.hex(),
-            app_hash=app_hash.hex(),
-        )
-        attestation = attest(header, self.node_key)
-        attestations = [attestation.to_json()]
-        if certified is not None:
-            if header.block_hash != certified.header.block_hash:
-                raise Diverged(height, header.block_hash, certified.header.block_hash)
-            attestations += [a for a in certified.attestations if a["public_key"] != attestations[0]["public_key"]]
-        record = BlockRecord(
-            height=height,
-            block_hash=header.block_hash,
-            header=canonical_json_checked(header.to_json()),
-            attestations=orjson.dumps(attestations),
-            entries=[(bytes.fromhex(p.tx.hash), raw, leaf) for (p, raw), leaf in zip(txs, leaves, strict=True)],
-            writes=result.writes,
-            listings=[listing(p.tx.signers, r) for (p, _), r in zip(txs, receipts, strict=True)],
-            tip=ChainTip(height, header.block_hash, app_hash, time_ms, log_size, log_root, block.position),
-        )
-        self.store.commit_block(record, nodes)
+        with self.store.staged_state(result.writes) as state_root:
+            v2 = certified.header.version == 2 if certified is not None else height >= self.store.state_root_from
+            header = Header(
+                self.genesis.chain_id,
+                height,
+                time_ms,
+                tip.block_hash,
+                tx_root(hashes),
+                len(txs),
+                log_size,
+                log_root.hex(),
+                app_hash.hex(),
+                state_root.hex() if v2 else None,
+            )
+            attestations = [attest(header, self.node_key).to_json()]
+            if certified is not None:
+                if header.block_hash != certified.header.block_hash:
+                    raise Diverged(height, header.block_hash, certified.header.block_hash)
+                attestations += [a for a in certified.attestations if a["public_key"] != attestations[0]["public_key"]]
+            chain_tip = ChainTip(
+                height, header.block_hash, app_hash, time_ms, log_size, log_root, block.position,
+                state_root if v2 else b"",
+            )  # fmt: skip
+            record = BlockRecord(
+                height,
+                header.block_hash,
+                canonical_json_checked(header.to_json()),
+                orjson.dumps(attestations),
+                [(bytes.fromhex(p.tx.hash), raw, leaf) for (p, raw), leaf in zip(txs, leaves, strict=True)],
+                result.writes,
+                [listing(p.tx.signers, r) for (p, _), r in zip(txs, receipts, strict=True)],
+                chain_tip,
+            )
+            self.store.commit_block(record, nodes)
         self.on_commit(record, receipts, hashes)
         log.debug("block %d: %d txs in %.1f ms", height, len(txs), (time.perf_counter() - started) * 1e3)
         return record

@@ -27,6 +27,9 @@ class NodeConfig:
     """JetStream: NATS monitoring URLs, to check that every server fsyncs each write."""
     peers: tuple[str, ...] = ()
     """API URLs of other nodes of the chain, to catch up from when the stream lacks history."""
+    state_root_from: int | None = None
+    """A data dir with v1 headers: the height its consortium agreed for the first v2 header
+    (docs/spec/state-proofs.md §5); an embedded node without it upgrades at its next block."""
     max_block_txs: int = 2000
     """Cut a block as soon as this many txs wait."""
     max_block_ms: int = 50

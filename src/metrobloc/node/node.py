@@ -76,6 +76,7 @@ class Node:
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
         self.chain.init_genesis()
+        self.chain.choose_state_root_from(self.config.state_root_from, alone=self.config.orderer != "jetstream")
         self.metrics.height.set(self.store.tip.height)
         try:
             await self.orderer.start(self.store.tip.orderer_position)

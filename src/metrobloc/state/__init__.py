@@ -2,6 +2,17 @@
 
 from metrobloc.state.apphash import app_hash_link, writes_digest
 from metrobloc.state.indexes import Listing, listing
-from metrobloc.state.store import BlockRecord, ChainTip, StateReader, Store
+from metrobloc.state.store import BlockRecord, ChainTip, Reads, StateReader, Store, recording_reads
 
-__all__ = ["BlockRecord", "ChainTip", "Listing", "StateReader", "Store", "app_hash_link", "listing", "writes_digest"]
+__all__ = [
+    "BlockRecord",
+    "ChainTip",
+    "Listing",
+    "Reads",
+    "StateReader",
+    "Store",
+    "app_hash_link",
+    "listing",
+    "recording_reads",
+    "writes_digest",
+]

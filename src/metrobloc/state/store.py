@@ -8,18 +8,22 @@ connections and see only committed blocks.
 
 from __future__ import annotations
 
+import contextvars
 import sqlite3
 import threading
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
 
+from metrobloc.errors import Unavailable
 from metrobloc.merkle import EMPTY_ROOT, consistency_proof, inclusion_proof
 from metrobloc.merkle.tree import Node, append_to_frontier, frontier_of, frontier_root
 from metrobloc.state import indexes
 from metrobloc.state.indexes import IndexReader, Listing
+from metrobloc.state.tree import new_state_tree
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
@@ -63,6 +67,8 @@ class ChainTip:
     """Log root."""
     orderer_position: int
     """The ordering log position consumed up to (persisted with the block)."""
+    state_root: bytes = b""
+    """Root of the state tree after it (docs/spec/state-proofs.md); empty for a v1 block."""
 
 
 @dataclass(frozen=True)
@@ -85,6 +91,22 @@ class BlockRecord:
     """The tip after this block."""
 
 
+Reads = dict[bytes, bytes | None]
+"""Key → value (None: absent) of every key a query read, in the order first read."""
+_recording: contextvars.ContextVar[Reads | None] = contextvars.ContextVar("metrobloc_state_reads", default=None)
+
+
+@contextmanager
+def recording_reads() -> Iterator[Reads]:
+    """Record every key ``StateReader`` reads in this context (and threads it hands work to)."""
+    reads: Reads = {}
+    token = _recording.set(reads)
+    try:
+        yield reads
+    finally:
+        _recording.reset(token)
+
+
 class StateReader:
     """Read-only access to committed state, for queries (thread-local connections)."""
 
@@ -93,7 +115,11 @@ class StateReader:
 
     def get(self, key: bytes) -> bytes | None:
         row = self._store.conn().execute("SELECT value FROM kv WHERE key = ?", (key,)).fetchone()
-        return None if row is None else bytes(row[0])
+        value = None if row is None else bytes(row[0])
+        reads = _recording.get()
+        if reads is not None:
+            reads.setdefault(key, value)
+        return value
 
     def scan(self, prefix: bytes, limit: int = 1000, after: bytes | None = None) -> list[tuple[bytes, bytes]]:
         """Key-values whose key starts with ``prefix``, in key order, after ``after``."""
@@ -106,7 +132,12 @@ class StateReader:
             )
             .fetchall()
         )
-        return [(bytes(k), bytes(v)) for k, v in rows]
+        found = [(bytes(k), bytes(v)) for k, v in rows]
+        reads = _recording.get()
+        if reads is not None:
+            for k, v in found:
+                reads.setdefault(k, v)
+        return found
 
 
 class Store:
@@ -125,6 +156,52 @@ class Store:
         self._frontier = frontier_of(self._tip.log_size, self.log_node)
         self.reader = StateReader(self)
         self._cache: dict[bytes, bytes | None] = {}
+        self.tree_lock = threading.RLock()
+        """Held while the tree and the tip change together, and while a proof is read from them."""
+        self.tree = new_state_tree()
+        self._load_tree()
+        row = self.conn().execute("SELECT value FROM meta WHERE key = 'state_root_from'").fetchone()
+        self._state_root_from = 0 if row is None else int(row[0])
+
+    # -- the state tree ----------------------------------------------------------------------
+    def _load_tree(self) -> None:
+        """Build the state tree from ``kv``; refuse a store whose tree differs from its tip's root."""
+        root = self.tree.update(self.conn().execute("SELECT key, value FROM kv").fetchall())
+        tip = self._tip
+        if tip.state_root and root != tip.state_root:
+            raise Unavailable(
+                f"{self.path}: its key-values give state root {root.hex()}, but block {tip.height} "
+                f"certifies {tip.state_root.hex()}: the kv table was changed or damaged; restore the data dir "
+                "from a backup or sync it afresh from the other nodes",
+                "node.state_root_mismatch",
+            )
+
+    @contextmanager
+    def staged_state(self, writes: Mapping[bytes, bytes | None]) -> Iterator[bytes]:
+        """Apply a block's writes to the state tree under ``tree_lock`` and yield the new root.
+
+        The body commits the block; if it raises instead, the tree is put back to the committed
+        state. Readers that take ``tree_lock`` see the tree and the tip change together.
+        """
+        with self.tree_lock:
+            root = self.tree.update(writes)
+            try:
+                yield root
+            except BaseException:
+                self.tree.update({k: self.reader.get(k) for k in writes})
+                raise
+
+    @property
+    def state_root_from(self) -> int:
+        """The first height whose header carries ``state_root`` (0 while not chosen)."""
+        return self._state_root_from
+
+    def set_state_root_from(self, height: int) -> None:
+        """Record the state root height, once (docs/spec/state-proofs.md §5)."""
+        if self._state_root_from and self._state_root_from != height:
+            raise ValueError(f"the state root height is {self._state_root_from}, not {height}")
+        self.conn().execute("INSERT OR IGNORE INTO meta VALUES ('state_root_from', ?)", (height,))
+        self._state_root_from = height
 
     def get_cached(self, key: bytes) -> bytes | None:
         """Committed value of ``key`` through a write-through memory cache (absent keys too).
@@ -197,6 +274,7 @@ class Store:
             log_size=int(rows["log_size"]),
             log_root=bytes(rows["log_root"]),
             orderer_position=int(rows["orderer_position"]),
+            state_root=bytes(rows.get("state_root", b"")),
         )
 
     def is_initialised(self) -> bool:
@@ -309,6 +387,7 @@ class Store:
                 ("log_size", tip.log_size),
                 ("log_root", tip.log_root),
                 ("orderer_position", tip.orderer_position),
+                *([("state_root", tip.state_root)] if tip.state_root else []),
             ],
             " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
         )
