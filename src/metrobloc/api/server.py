@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from metrobloc import __version__
-from metrobloc.api import blocks, errors, events, lists, openapi, schemas, search, status, txs
+from metrobloc.api import blocks, errors, events, lists, openapi, schemas, search, state, status, txs
 from metrobloc.node import Node
 from metrobloc.node.app import module_routers
 
@@ -41,7 +41,10 @@ def create_api(node: Node, *, start_node: bool = True) -> FastAPI:
     app.include_router(lists.router(node))
     app.include_router(search.router(node))
     app.include_router(schemas.router(node.app.modules))
+    app.include_router(state.router(node.state_prover))
     for router in module_routers(node.store.reader, node.app.modules):
-        app.include_router(router)
+        app.include_router(router, dependencies=[Depends(state.prove_flag)])
+    prefixes = state.module_prefixes([m.name for m in node.app.modules])
+    app.add_middleware(state.ProvenQueries, prover=node.state_prover, prefixes=prefixes)
     openapi.install(app, node.app.modules)
     return app

@@ -17,7 +17,7 @@ from metrobloc.cli.spec import spec
 from metrobloc.cli.tx import tx_group
 from metrobloc.codec import parse_json
 from metrobloc.execution import Module
-from metrobloc.ledger import Genesis, verify_bundle
+from metrobloc.ledger import Genesis, verify_bundle, verify_reads, verify_state_bundle
 from metrobloc.modules import MODULES
 from metrobloc.sdk import namespaces
 
@@ -269,12 +269,21 @@ def keys_show(data_dir: Path, name: str) -> None:
 )
 @reports_errors
 def verify(proof_file: Path, genesis_file: Path) -> None:
-    """Verify a proof bundle offline against a genesis: prints "valid" or exits 1 with the reason."""
+    """Verify offline against a genesis a tx's proof bundle, a state bundle (`query state`) or a proven
+    query answer (`query ... --prove`): prints "valid" and what it proves, or exits 1 with the reason."""
     genesis = Genesis.load(genesis_file.read_bytes())
     bundle = parse_json(proof_file.read_bytes())
-    result = verify_bundle(bundle, genesis)
-    r = result.receipt
-    click.echo(f"valid: tx {r.tx_hash} {r.status} at height {r.height}, attested by {', '.join(result.attesters)}")
+    if isinstance(bundle, dict) and "receipt" in bundle:
+        result = verify_bundle(bundle, genesis)
+        r = result.receipt
+        click.echo(f"valid: tx {r.tx_hash} {r.status} at height {r.height}, attested by {', '.join(result.attesters)}")
+        return
+    proven = verify_reads(bundle["proofs"], genesis) if isinstance(bundle, dict) and "proofs" in bundle else None
+    state = proven or verify_state_bundle(bundle, genesis)
+    by = ", ".join(state.attesters)
+    click.echo(f"valid: {len(state.values)} state read(s) at height {state.header.height}, attested by {by}")
+    for key, value in state.values.items():
+        click.echo(f"  {key} = {'(absent)' if value is None else value}")
 
 
 core.add_command(proof)

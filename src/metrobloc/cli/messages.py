@@ -119,6 +119,11 @@ def _typed(spec: FieldSpec, text: str) -> Any:
 # -- queries -----------------------------------------------------------------------------------------
 
 _ARG = re.compile(r"\{(\w+)\}")
+PROVE_OPTION = click.Option(
+    ["--prove"],
+    is_flag=True,
+    help="Add a state proof of every record read (save the output; `metrobloc verify` checks it offline).",
+)
 
 
 def module_query_group(module: Module) -> click.Group:
@@ -139,15 +144,18 @@ def query_command(query: QuerySpec) -> click.Command:
     arguments = _ARG.findall(query.path)
     fixed = [(name, template) for name, template in parse_qsl(query_string)]
 
-    def run(node: str, **values: Any) -> None:
+    def run(node: str, prove: bool, **values: Any) -> None:
         given = {name: values.pop(name) for name in arguments}
         path = route.format(**{name: quote(value, safe="") for name, value in given.items()})
         params = {name: template.format(**given) for name, template in fixed}
         params |= {name: value for name, value in values.items() if value is not None}
+        if prove:
+            params["prove"] = "true"
         with client(node) as c:
             emit(c.get(path, params))
 
     params: list[click.Parameter] = [click.Argument([name]) for name in arguments]
     params += [click.Option([f"--{name.replace('_', '-')}", name], help=text) for name, text in query.options]
+    params.append(PROVE_OPTION)
     command = click.Command(query.name, callback=reports_errors(run), help=query.doc, params=params)
     return node_option(command)

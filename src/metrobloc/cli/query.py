@@ -60,6 +60,16 @@ def asset(asset: str, node: str) -> None:
         emit(c.asset(asset))
 
 
+@query.command("state")
+@click.argument("key")
+@node_option
+@reports_errors
+def state(key: str, node: str) -> None:
+    """A state key's value with its state proof (save it; `metrobloc verify` checks it offline)."""
+    with client(node) as c:
+        emit(c.state_proof(key))
+
+
 @query.command("tx")
 @click.argument("tx_hash")
 @node_option

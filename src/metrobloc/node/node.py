@@ -28,6 +28,7 @@ from metrobloc.node.config import NodeConfig
 from metrobloc.node.datadir import load_genesis, load_node_key, lock_data_dir
 from metrobloc.node.events import CommittedBlock, EventHub
 from metrobloc.node.metrics import NodeMetrics
+from metrobloc.node.proofs import StateProver
 from metrobloc.ordering import HistoryMissing, Orderer, OrdererConfig, make_orderer
 from metrobloc.state import BlockRecord, Store
 
@@ -65,6 +66,7 @@ class Node:
             self.app, self.genesis, self.store, self.orderer, self.node_key, self._committed, self.checker.check_raws
         )
         self.certifier = Certifier(self.genesis, self.store, self._diverged)
+        self.state_prover = StateProver(self.store, self.certifier)
         self.orderer.on_announcement = self.certifier.receive
         self.admission = Admission(
             self.checker, self.genesis, self.store, self.orderer, self.chain.prepared, self.metrics

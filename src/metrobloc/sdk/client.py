@@ -13,6 +13,7 @@ from metrobloc.codec import b64url_encode
 from metrobloc.crypto import PrivateKey
 from metrobloc.errors import MetroblocError
 from metrobloc.ledger import Genesis, Tx, add_signature, build_body, parse_tx, sign_body
+from metrobloc.sdk.verified import VerifiedReads
 
 DEFAULT_VALIDITY = 1000
 """Blocks a built tx stays valid for, from the node's current height."""
@@ -164,6 +165,14 @@ class Client:
         return Genesis.from_json(self._call("GET", "/v1/genesis"))
 
     # -- queries ---------------------------------------------------------------------------------
+    def state_proof(self, key: str) -> dict[str, Any]:
+        """A state key's value with its state proof under the tip's attested header (a state bundle)."""
+        return dict(self._call("GET", "/v1/state/proof", params={"key": key}))
+
+    def verified(self, genesis: Genesis) -> VerifiedReads:
+        """Reads verified against ``genesis`` (your own trusted copy) before they are returned."""
+        return VerifiedReads(self, genesis)
+
     def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
         """Any read route of the node (a module's queries: ``get("/v1/land/parcels/P-1")``)."""
         return self._call("GET", path, params=params or {})

@@ -1,0 +1,128 @@
+"""Authenticated reads: ``GET /v1/state/proof`` and ``?prove=true`` on every module query.
+
+A proven query runs as usual while the state reader records every key it reads; the node then
+proves those keys under the tip's header. If a block changed one of the values in between, the
+query runs again (a few times at most), so the answer and its proofs always agree.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import parse_qs
+
+import orjson
+from fastapi import APIRouter, Query
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from metrobloc.api.bodies import json_response
+from metrobloc.api.errors import error_response
+from metrobloc.api.openapi import errors_doc
+from metrobloc.errors import InvalidInput, MetroblocError, Unavailable
+from metrobloc.node.proofs import StateProver
+from metrobloc.state import recording_reads
+
+KEY_PATTERN = "^[!-~]{1,512}$"
+"""A state key: 1 to 512 printable ASCII characters (docs/spec/state.md fixes every layout)."""
+ATTEMPTS = 4
+"""Times a proven query runs before giving up on a chain that keeps changing what it reads."""
+PROVE = Query(
+    False,
+    description="Also return `proofs`: a state proof of every record read, under the tip's attested header "
+    "(docs/spec/state-proofs.md §4).",
+)
+
+
+def _key(key: str) -> bytes:
+    if not 1 <= len(key) <= 512 or not key.isascii() or not key.isprintable() or " " in key:
+        raise InvalidInput("a state key is 1 to 512 printable ASCII characters without spaces", "state.bad_key")
+    return key.encode()
+
+
+def router(prover: StateProver) -> APIRouter:
+    r = APIRouter(tags=["proofs"])
+
+    @r.get(
+        "/v1/state/proof",
+        summary="A state key's current value (or its absence) with a state proof under the tip's attested header",
+        responses=errors_doc({400: ["state.bad_key", "request.invalid"], 404: ["state.no_state_root"]}),
+    )
+    async def get_state_proof(
+        key: str = Query(
+            ...,
+            description="A state key, e.g. `assets/bal/CITY/mb1...` (docs/spec/state.md).",
+            json_schema_extra={"pattern": KEY_PATTERN},
+        ),
+    ) -> Response:
+        return json_response(await asyncio.to_thread(prover.bundle, _key(key)))
+
+    return r
+
+
+def prove_flag(prove: bool = PROVE) -> bool:
+    """Declares ``prove`` on the module routes (``ProvenQueries`` does the proving)."""
+    return prove
+
+
+class ProvenQueries:
+    """ASGI middleware: answers module queries asked with ``prove=true`` with their proofs."""
+
+    def __init__(self, app: ASGIApp, prover: StateProver, prefixes: Sequence[str]) -> None:
+        self.app, self.prover, self.prefixes = app, prover, tuple(prefixes)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not self._proving(scope):
+            await self.app(scope, receive, send)
+            return
+        for _ in range(ATTEMPTS):
+            with recording_reads() as reads:
+                start, body = await self._run(scope)
+            if start["status"] != 200:
+                break
+            try:
+                proofs = await asyncio.to_thread(self.prover.prove, list(reads), reads)
+            except MetroblocError as exc:
+                await error_response(exc)(scope, receive, send)
+                return
+            if proofs is not None:
+                answer: dict[str, Any] = orjson.loads(body)
+                answer["proofs"] = proofs
+                await json_response(answer)(scope, receive, send)
+                return
+        else:
+            busy = Unavailable("the state this query reads kept changing; ask again", "state.busy")
+            await error_response(busy)(scope, receive, send)
+            return
+        await send(start)
+        await send({"type": "http.response.body", "body": body})
+
+    def _proving(self, scope: Scope) -> bool:
+        if scope["type"] != "http" or scope["method"] != "GET" or not scope["path"].startswith(self.prefixes):
+            return False
+        values = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("prove", [])
+        return any(v.lower() in ("true", "1", "yes", "on") for v in values)
+
+    async def _run(self, scope: Scope) -> tuple[Message, bytes]:
+        """Run the route once; its start message and whole body."""
+        start: Message = {}
+        chunks: list[bytes] = []
+
+        async def receive() -> Message:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        await self.app(scope, receive, send)
+        return start, b"".join(chunks)
+
+
+def module_prefixes(names: Sequence[str]) -> list[str]:
+    """The path prefixes of the modules' query routes."""
+    return [f"/v1/{name}/" for name in names]

@@ -1,0 +1,52 @@
+"""Verified reads: answers checked offline against the verifier's own genesis before they are returned.
+
+Every value comes with a state proof under a header attested by a quorum of the genesis's node
+keys (docs/spec/state-proofs.md). Nothing the node says is taken on trust: the typed helpers read
+the proven state records themselves rather than the query's answer.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from metrobloc.ledger import Genesis, VerifiedState, verify_reads, verify_state_bundle
+from metrobloc.modules.accounts.keys import account_key
+from metrobloc.modules.assets.keys import balance_key
+from metrobloc.modules.land.keys import parcel_key
+
+if TYPE_CHECKING:
+    from metrobloc.sdk.client import Client
+
+
+class VerifiedReads:
+    """``client.verified(genesis)``: reads that raise ``VerificationFailed`` unless proven."""
+
+    def __init__(self, client: Client, genesis: Genesis) -> None:
+        self._client = client
+        self.genesis = genesis
+
+    def state(self, key: str) -> str | None:
+        """The current value of state key ``key``, or None when it holds nothing (proven absent)."""
+        return verify_state_bundle(self._client.state_proof(key), self.genesis).values[key]
+
+    def get(self, path: str, params: dict[str, Any] | None = None) -> tuple[dict[str, Any], VerifiedState]:
+        """A module query asked with ``prove=true``: its answer, and the records it read, verified."""
+        answer: dict[str, Any] = self._client.get(path, {**(params or {}), "prove": "true"})
+        return answer, verify_reads(answer.pop("proofs"), self.genesis)
+
+    def balance(self, asset: str, address: str) -> int:
+        """``address``'s balance of ``asset`` in base units; 0 is proven by the balance key's absence."""
+        value = self.state(balance_key(asset, address).decode())
+        return 0 if value is None else int(value)
+
+    def account(self, address: str) -> dict[str, Any]:
+        """An account's record (``public_key``, ``roles``); an account never written has none of either."""
+        value = self.state(account_key(address).decode())
+        return {"public_key": None, "roles": []} if value is None else dict(orjson.loads(value))
+
+    def parcel(self, parcel: str) -> dict[str, Any] | None:
+        """A land parcel's record (owners, ``liens``: the ids of its active liens), or None if unregistered."""
+        value = self.state(parcel_key(parcel).decode())
+        return None if value is None else dict(orjson.loads(value))
