@@ -8,6 +8,7 @@ with Client("http://127.0.0.1:8700") as node:
     receipt = node.submit(tx, wait=True)
     bundle = node.proof(tx.hash)
     verify_proof(bundle, node.genesis())   # offline: same code as `metrobloc verify`
+    node.verified(genesis).balance("CITY", bob_address)   # a current value, proven (state proofs)
 
 Each module of the chain has a namespace of message builders generated from its schemas:
 ``sdk.accounts``, ``sdk.assets``, ``sdk.land``, ... (``metrobloc.modules.MODULES``).
@@ -16,11 +17,22 @@ Each module of the chain has a namespace of message builders generated from its 
 from typing import Any
 
 from metrobloc.crypto import PrivateKey, PublicKey
-from metrobloc.ledger import Genesis, Tx, add_signature, parse_tx, verify_bundle, verify_log_consistency
+from metrobloc.ledger import (
+    Genesis,
+    Tx,
+    VerifiedState,
+    add_signature,
+    parse_tx,
+    verify_bundle,
+    verify_log_consistency,
+    verify_reads,
+    verify_state_bundle,
+)
 from metrobloc.modules import MODULES
 from metrobloc.sdk.builders import Namespace, namespaces
 from metrobloc.sdk.client import ApiError, Client, missing_signers, unsigned_tx
 from metrobloc.sdk.keystore import Keystore
+from metrobloc.sdk.verified import VerifiedReads
 
 verify_proof = verify_bundle
 """Check a proof bundle against a trusted genesis (``metrobloc.ledger.verify_bundle``)."""
@@ -47,6 +59,8 @@ __all__ = [
     "PrivateKey",
     "PublicKey",
     "Tx",
+    "VerifiedReads",
+    "VerifiedState",
     "add_signature",
     "missing_signers",
     "namespaces",
@@ -54,5 +68,7 @@ __all__ = [
     "unsigned_tx",
     "verify_log_consistency",
     "verify_proof",
+    "verify_reads",
+    "verify_state_bundle",
     *NAMESPACES,
 ]
