@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from metrobloc.errors import VerificationFailed
 from metrobloc.ledger import Genesis, VerifiedState, verify_reads, verify_state_bundle
 from metrobloc.modules.accounts.keys import account_key
 from metrobloc.modules.assets.keys import balance_key
@@ -29,7 +30,10 @@ class VerifiedReads:
 
     def state(self, key: str) -> str | None:
         """The current value of state key ``key``, or None when it holds nothing (proven absent)."""
-        return verify_state_bundle(self._client.state_proof(key), self.genesis).values[key]
+        values = verify_state_bundle(self._client.state_proof(key), self.genesis).values
+        if key not in values:
+            raise VerificationFailed(f"asked to prove {key!r}, the node proved {sorted(values)}", "verify.wrong_key")
+        return values[key]
 
     def get(self, path: str, params: dict[str, Any] | None = None) -> tuple[dict[str, Any], VerifiedState]:
         """A module query asked with ``prove=true``: its answer, and the records it read, verified."""
