@@ -4,3 +4,5 @@
 Pure code over codec, crypto and ledger: no server, no SQLite, so a verifier can be a small
 program (docs/spec/credentials.md).
 """
+
+__all__: list[str] = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import inspect
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,8 +18,23 @@ def build_app(modules: Sequence[Module] = MODULES) -> App:
 
 
 def module_routers(state: Any, modules: Sequence[Module] = MODULES) -> list[Any]:
-    """The HTTP routers of the modules that have a ``routes.py`` (``router(state)``), in module order."""
-    return [routes.router(state) for m in modules if (routes := m.companion("routes")) is not None]
+    """The HTTP routers of the modules that have a ``routes.py``, in module order.
+
+    ``router(state)`` gets the committed state; a module that ``needs`` other modules gets their
+    keepers too, by the same parameter names as its handlers (``router(state, accounts=...)``).
+    """
+    keepers = {m.name: m.keeper for m in modules}
+    return [
+        routes.router(state, **{param: keepers[needed] for param, needed in m.needs.items() if needed in keepers})
+        if m.needs and _takes_keepers(routes.router)
+        else routes.router(state)
+        for m in modules
+        if (routes := m.companion("routes")) is not None
+    ]
+
+
+def _takes_keepers(router: Any) -> bool:
+    return len(inspect.signature(router).parameters) > 1
 
 
 def load_modules(packages: Sequence[str]) -> tuple[Module, ...]:

@@ -41,4 +41,5 @@ class AccountsHandlers:
             raise errors.BAD_ROTATION.error("the new key did not sign the rotation statement")
         account = self.keeper.get(ctx, ctx.sender)
         self.keeper.put(ctx, Account(ctx.sender, msg.public_key, account.roles))
+        self.keeper.rotated(ctx, ctx.sender, msg.public_key, ctx.height, ctx.block_time_ms)
         ctx.emit("accounts/rotate_key", address=ctx.sender)

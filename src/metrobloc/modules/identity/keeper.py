@@ -1,0 +1,151 @@
+"""State access of the identity module: DID records and their versions, accreditations, schemas,
+status-list anchors, and the personal-data access and erasure log."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Protocol
+
+import orjson
+
+from metrobloc.codec import canonical_json_checked
+from metrobloc.modules.identity import errors, keys
+
+
+class Reader(Protocol):
+    def get(self, key: bytes) -> bytes | None: ...
+
+
+class Writer(Reader, Protocol):
+    def set(self, key: bytes, value: bytes) -> None: ...
+
+
+class Scanner(Reader, Protocol):
+    """Committed state with range scans (the node's ``StateReader``), for queries."""
+
+    def scan(self, prefix: bytes, limit: int = 1000, after: bytes | None = None) -> list[tuple[bytes, bytes]]: ...
+
+
+def load(state: Reader, key: bytes) -> Any:
+    raw = state.get(key)
+    return None if raw is None else orjson.loads(raw)
+
+
+def store(state: Writer, key: bytes, value: Any) -> None:
+    state.set(key, canonical_json_checked(value))
+
+
+@dataclass(frozen=True)
+class DidRecord:
+    """A DID's state besides its keys (which the accounts keeper's key history holds)."""
+
+    created_height: int
+    created_ms: int
+    updated_height: int
+    updated_ms: int
+    services: list[dict[str, str]]
+    """``{"id", "type", "endpoint"}`` in the order given."""
+    deactivated: bool = False
+
+    @classmethod
+    def from_json(cls, rec: dict[str, Any]) -> DidRecord:
+        return cls(**rec)
+
+
+@dataclass(frozen=True)
+class Accreditation:
+    """An issuer's accreditation for credential types within a window (docs/spec/state.md §identity)."""
+
+    id: int
+    subject: str
+    accreditor: str
+    parent: int | None
+    """The accreditor's own accreditation that allowed this one; None when the root authority granted it."""
+    types: list[str]
+    valid_from_ms: int
+    valid_until_ms: int
+    may_accredit: bool
+    height: int
+    time_ms: int
+    revoked_height: int | None = None
+    revoked_ms: int | None = None
+
+    def in_force(self, at_ms: int, credential_type: str | None = None) -> bool:
+        """Within its window and not revoked at ``at_ms``, and covering the type if one is given."""
+        if not self.valid_from_ms <= at_ms < self.valid_until_ms:
+            return False
+        if self.revoked_ms is not None and self.revoked_ms <= at_ms:
+            return False
+        return credential_type is None or credential_type in self.types
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, rec: dict[str, Any]) -> Accreditation:
+        return cls(**rec)
+
+
+class IdentityKeeper:
+    """Reads and writes identity records."""
+
+    def did(self, state: Reader, address: str) -> DidRecord | None:
+        rec = load(state, keys.did_key(address))
+        return None if rec is None else DidRecord.from_json(rec)
+
+    def put_did(self, state: Writer, address: str, record: DidRecord) -> None:
+        """Store the DID record and the version this block leaves."""
+        store(state, keys.did_key(address), asdict(record))
+        store(state, keys.did_version_key(address, record.updated_height), asdict(record))
+
+    def accreditation(self, state: Reader, acc_id: int) -> Accreditation | None:
+        rec = load(state, keys.accreditation_key(acc_id))
+        return None if rec is None else Accreditation.from_json(rec)
+
+    def put_accreditation(self, state: Writer, acc: Accreditation) -> None:
+        store(state, keys.accreditation_key(acc.id), acc.to_json())
+        ids = self.accreditation_ids(state, acc.subject)
+        if acc.id not in ids:
+            if len(ids) >= MAX_PER_ISSUER:
+                raise errors.TOO_MANY.error(f"{acc.subject} holds {MAX_PER_ISSUER} accreditations already")
+            store(state, keys.issuer_key(acc.subject), [*ids, acc.id])
+
+    def accreditation_ids(self, state: Reader, subject: str) -> list[int]:
+        """Ids of the accreditations granted to ``subject``, oldest first."""
+        ids = load(state, keys.issuer_key(subject))
+        return [] if ids is None else [int(i) for i in ids]
+
+    def in_force_for(
+        self, state: Reader, subject: str, at_ms: int, credential_type: str | None
+    ) -> Accreditation | None:
+        """An accreditation of ``subject`` in force at ``at_ms`` for the type (any type if None)."""
+        for acc_id in self.accreditation_ids(state, subject):
+            acc = self.accreditation(state, acc_id)
+            if acc is not None and self.accredited(state, acc, at_ms, credential_type):
+                return acc
+        return None
+
+    def next_accreditation_id(self, state: Writer) -> int:
+        raw = state.get(keys.next_accreditation_key())
+        acc_id = 1 if raw is None else int(raw)
+        state.set(keys.next_accreditation_key(), str(acc_id + 1).encode())
+        return acc_id
+
+    def accredited(self, state: Reader, acc: Accreditation, at_ms: int, credential_type: str | None) -> bool:
+        """``acc`` is in force at ``at_ms`` for the type, and so is every accreditation above it."""
+        for _ in range(MAX_CHAIN):
+            if not acc.in_force(at_ms, credential_type):
+                return False
+            if acc.parent is None:
+                return True
+            parent = self.accreditation(state, acc.parent)
+            if parent is None or not parent.may_accredit:
+                return False
+            acc = parent
+        return False
+
+
+MAX_CHAIN = 8
+"""Accreditation chains are at most this deep (root → authority → ... → issuer)."""
+MAX_PER_ISSUER = 64
+"""Accreditations one issuer may hold, revoked ones included."""
