@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import orjson
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -28,6 +28,8 @@ KEY_PATTERN = "^[!-~]{1,512}$"
 """A state key: 1 to 512 printable ASCII characters (docs/spec/state.md fixes every layout)."""
 ATTEMPTS = 4
 """Times a proven query runs before giving up on a chain that keeps changing what it reads."""
+MODULE_QUERY = "metrobloc.module_query"
+"""Scope mark set by ``prove_flag``: the route is a module query, so its answer can be proven."""
 PROVE = Query(
     False,
     description="Also return `proofs`: a state proof of every record read, under the tip's attested header "
@@ -61,8 +63,10 @@ def router(prover: StateProver) -> APIRouter:
     return r
 
 
-def prove_flag(prove: bool = PROVE) -> bool:
-    """Declares ``prove`` on the module routes (``ProvenQueries`` does the proving)."""
+def prove_flag(request: Request, prove: bool = PROVE) -> bool:
+    """Declares ``prove`` on the module routes and marks the request as a module query
+    (``ProvenQueries`` does the proving; another route under a module's prefix is not proven)."""
+    request.scope[MODULE_QUERY] = True
     return prove
 
 
@@ -79,7 +83,7 @@ class ProvenQueries:
         for _ in range(ATTEMPTS):
             with recording_reads() as reads:
                 start, body = await self._run(scope)
-            if start["status"] != 200:
+            if start["status"] != 200 or not scope.get(MODULE_QUERY):
                 break
             try:
                 proofs = await asyncio.to_thread(self.prover.prove, list(reads), reads)

@@ -38,7 +38,8 @@ class VerifiedReads:
     def get(self, path: str, params: dict[str, Any] | None = None) -> tuple[dict[str, Any], VerifiedState]:
         """A module query asked with ``prove=true``: its answer, and the records it read, verified."""
         answer: dict[str, Any] = self._client.get(path, {**(params or {}), "prove": "true"})
-        return answer, verify_reads(answer.pop("proofs"), self.genesis)
+        proofs = answer.pop("proofs", None) if isinstance(answer, dict) else None  # None fails as verify.bad_bundle
+        return answer, verify_reads(proofs, self.genesis)
 
     def balance(self, asset: str, address: str) -> int:
         """``address``'s balance of ``asset`` in base units; 0 is proven by the balance key's absence."""
