@@ -8,7 +8,20 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 
 from metrobloc import __version__
-from metrobloc.api import blocks, errors, events, lists, openapi, schemas, search, state, status, txs
+from metrobloc.api import (
+    blocks,
+    errors,
+    events,
+    lists,
+    offers,
+    openapi,
+    schemas,
+    search,
+    state,
+    status,
+    statuslists,
+    txs,
+)
 from metrobloc.node import Node
 from metrobloc.node.app import module_routers
 
@@ -42,6 +55,8 @@ def create_api(node: Node, *, start_node: bool = True) -> FastAPI:
     app.include_router(search.router(node))
     app.include_router(schemas.router(node.app.modules))
     app.include_router(state.router(node.state_prover))
+    app.include_router(statuslists.router(node))
+    app.include_router(offers.router(node))
     for router in module_routers(node.store.reader, node.app.modules):
         app.include_router(router, dependencies=[Depends(state.prove_flag)])
     prefixes = state.module_prefixes([m.name for m in node.app.modules])

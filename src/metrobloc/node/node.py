@@ -28,7 +28,9 @@ from metrobloc.node.config import NodeConfig
 from metrobloc.node.datadir import load_genesis, load_node_key, lock_data_dir
 from metrobloc.node.events import CommittedBlock, EventHub
 from metrobloc.node.metrics import NodeMetrics
+from metrobloc.node.offers import OfferStore
 from metrobloc.node.proofs import StateProver
+from metrobloc.node.statuslists import StatusListStore
 from metrobloc.ordering import HistoryMissing, Orderer, OrdererConfig, make_orderer
 from metrobloc.state import BlockRecord, Store
 
@@ -71,6 +73,8 @@ class Node:
         self.admission = Admission(
             self.checker, self.genesis, self.store, self.orderer, self.chain.prepared, self.metrics
         )
+        self.status_lists = StatusListStore(Path(config.data_dir) / "statuslists.db", self.store.reader)
+        self.offers = OfferStore(Path(config.data_dir) / "offers.db")
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopped = False
         self.started_at = time.time()
@@ -112,6 +116,8 @@ class Node:
         await asyncio.to_thread(self.chain.stop)
         await asyncio.to_thread(self.checker.close)
         self.certifier.close()
+        self.status_lists.close()
+        self.offers.close()
         self.store.close()
         os.close(self._lock_fd)
 
