@@ -37,7 +37,7 @@ def toy_app(prover: StateProver) -> FastAPI:
         return {"thing": 1}
 
     app.include_router(r, dependencies=[Depends(state.prove_flag)])
-    app.add_middleware(state.ProvenQueries, prover=prover, prefixes=["/v1/toy/"])
+    app.add_middleware(state.ProvenQueries, prover=prover)
     return app
 
 
@@ -60,3 +60,18 @@ def test_a_query_whose_reads_keep_changing_is_busy() -> None:
     assert plain.json() == {"thing": 1}
     assert (r.status_code, r.json()["error"]["code"]) == (503, "state.busy")
     assert prover.calls == state.ATTEMPTS
+
+
+def test_a_route_that_is_no_module_query_passes_through_unproven() -> None:
+    """Another route asked with ``prove=true`` answers as it would without (no empty ``proofs``)."""
+    app = toy_app(MovingProver(changes=0))
+
+    @app.get("/v1/other")
+    def other() -> dict[str, Any]:
+        return {"other": 2}
+
+    async def fetch() -> httpx.Response:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://toy") as c:
+            return await c.get("/v1/other", params={"prove": "true"})
+
+    assert asyncio.run(fetch()).json() == {"other": 2}

@@ -59,7 +59,6 @@ def create_api(node: Node, *, start_node: bool = True) -> FastAPI:
     app.include_router(offers.router(node))
     for router in module_routers(node.store.reader, node.app.modules):
         app.include_router(router, dependencies=[Depends(state.prove_flag)])
-    prefixes = state.module_prefixes([m.name for m in node.app.modules])
-    app.add_middleware(state.ProvenQueries, prover=node.state_prover, prefixes=prefixes)
+    app.add_middleware(state.ProvenQueries, prover=node.state_prover)
     openapi.install(app, node.app.modules)
     return app

@@ -8,7 +8,6 @@ query runs again (a few times at most), so the answer and its proofs always agre
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -73,8 +72,8 @@ def prove_flag(request: Request, prove: bool = PROVE) -> bool:
 class ProvenQueries:
     """ASGI middleware: answers module queries asked with ``prove=true`` with their proofs."""
 
-    def __init__(self, app: ASGIApp, prover: StateProver, prefixes: Sequence[str]) -> None:
-        self.app, self.prover, self.prefixes = app, prover, tuple(prefixes)
+    def __init__(self, app: ASGIApp, prover: StateProver) -> None:
+        self.app, self.prover = app, prover
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not self._proving(scope):
@@ -82,9 +81,10 @@ class ProvenQueries:
             return
         for _ in range(ATTEMPTS):
             with recording_reads() as reads:
-                start, body = await self._run(scope)
-            if start["status"] != 200 or not scope.get(MODULE_QUERY):
-                break
+                answered = await self._run(scope, receive, send)
+            if answered is None:  # not a module query, or a refusal: already sent as it was
+                return
+            start, body = answered
             try:
                 proofs = await asyncio.to_thread(self.prover.prove, list(reads), reads)
             except MetroblocError as exc:
@@ -93,40 +93,34 @@ class ProvenQueries:
             if proofs is not None:
                 answer: dict[str, Any] = orjson.loads(body)
                 answer["proofs"] = proofs
-                await json_response(answer)(scope, receive, send)
+                media_type = dict(start.get("headers", [])).get(b"content-type", b"application/json").decode()
+                await Response(orjson.dumps(answer), media_type=media_type)(scope, receive, send)
                 return
-        else:
-            busy = Unavailable("the state this query reads kept changing; ask again", "state.busy")
-            await error_response(busy)(scope, receive, send)
-            return
-        await send(start)
-        await send({"type": "http.response.body", "body": body})
+        busy = Unavailable("the state this query reads kept changing; ask again", "state.busy")
+        await error_response(busy)(scope, receive, send)
 
     def _proving(self, scope: Scope) -> bool:
-        if scope["type"] != "http" or scope["method"] != "GET" or not scope["path"].startswith(self.prefixes):
+        if scope["type"] != "http" or scope["method"] != "GET":
             return False
         values = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("prove", [])
         return any(v.lower() in ("true", "1", "yes", "on") for v in values)
 
-    async def _run(self, scope: Scope) -> tuple[Message, bytes]:
-        """Run the route once; its start message and whole body."""
+    async def _run(self, scope: Scope, receive: Receive, send: Send) -> tuple[Message, bytes] | None:
+        """Run the route once: a module query's 200 start message and whole body, held back; any
+        other answer (another route, a refusal, a stream) goes straight to ``send`` and gives None."""
         start: Message = {}
         chunks: list[bytes] = []
+        passing = False
 
-        async def receive() -> Message:
-            return {"type": "http.request", "body": b"", "more_body": False}
-
-        async def send(message: Message) -> None:
-            nonlocal start
+        async def held(message: Message) -> None:
+            nonlocal start, passing
             if message["type"] == "http.response.start":
+                passing = message["status"] != 200 or not scope.get(MODULE_QUERY)
                 start = message
+            if passing:
+                await send(message)
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
 
-        await self.app(scope, receive, send)
-        return start, b"".join(chunks)
-
-
-def module_prefixes(names: Sequence[str]) -> list[str]:
-    """The path prefixes of the modules' query routes."""
-    return [f"/v1/{name}/" for name in names]
+        await self.app(scope, receive, held)
+        return None if passing else (start, b"".join(chunks))
