@@ -184,9 +184,23 @@ def verify(
     Without ``client`` only the evidence is used (offline); with one, what it lacks is fetched and
     proven. ``aud`` and ``nonce`` are the verifier's (an evidence bundle's are used when not given).
     """
+    return verify_evidence(item, genesis=genesis, client=client, at_ms=at_ms, aud=aud, nonce=nonce)[0]
+
+
+def verify_evidence(
+    item: JSONObject | str,
+    *,
+    genesis: Genesis,
+    client: Client | None = None,
+    at_ms: int | None = None,
+    aud: str | None = None,
+    nonce: str | None = None,
+) -> tuple[Verified, list[int]]:
+    """``verify``, and the heights of the attested headers the chain's answers were proven under."""
     evidence = item if isinstance(item, dict) and item.get("type") == EVIDENCE_TYPE else None
     facts = ProvenFacts(genesis, evidence, client)
-    return _run(_subject(item, evidence), facts, at_ms if at_ms is not None else now_ms(), aud, nonce, evidence)
+    at = at_ms if at_ms is not None else now_ms()
+    return _run(_subject(item, evidence), facts, at, aud, nonce, evidence), sorted(facts.heights)
 
 
 def fetch_evidence(
@@ -377,4 +391,5 @@ __all__ = [
     "publish_status_list",
     "status_list_url",
     "verify",
+    "verify_evidence",
 ]
