@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import inspect
 import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
@@ -43,6 +44,20 @@ def page_modules(modules: Sequence[Module]) -> list[ModuleType]:
     return [pages for m in modules if (pages := m.companion("pages")) is not None]
 
 
+def page_routers(modules: Sequence[Module], state: Any, site: Site) -> list[Any]:
+    """The routers of the modules' ``pages.py``: ``router(state, site)``, plus the keepers the module
+    ``needs`` that its ``router`` names (``router(state, site, accounts)``), as the API's routes get them."""
+    keepers = {m.name: m.keeper for m in modules}
+    routers = []
+    for module in modules:
+        pages = module.companion("pages")
+        if pages is not None:
+            wanted = inspect.signature(pages.router).parameters
+            given = {p: keepers[n] for p, n in module.needs.items() if n in keepers and p in wanted}
+            routers.append(pages.router(state, site, **given))
+    return routers
+
+
 def template_dirs(modules: Sequence[Module]) -> list[Path]:
     """The portal's templates, then each module's ``templates/`` folder."""
     dirs = [TEMPLATES]
@@ -76,6 +91,7 @@ def install(app: FastAPI, node: Node) -> Site:
     links = {**CORE_LINKS, **{k: v for m in extras for k, v in getattr(m, "LINKS", {}).items()}}
     search_pages = {k: v for m in extras for k, v in getattr(m, "SEARCH_PAGES", {}).items()}
     account_links = [m.account_links for m in extras if hasattr(m, "account_links")]
+    site.env.globals["module_nav"] = [link for m in extras for link in getattr(m, "NAV", ())]
     for router in (
         home.router(site),
         live.router(site),
@@ -85,7 +101,7 @@ def install(app: FastAPI, node: Node) -> Site:
         accounts.router(site, account_links),
         assets.router(site),
         verify.router(site),
-        *(m.router(node.store.reader, site) for m in extras),
+        *page_routers(modules, node.store.reader, site),
     ):
         app.include_router(router, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
