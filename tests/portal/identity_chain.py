@@ -51,6 +51,7 @@ class IdentityChain:
     credentials: dict[str, dict[str, Any]] = field(default_factory=dict)
     """``good`` (schema, status clear), ``revoked`` (its status bit set), ``plain`` (no schema, no status)."""
     rotated_height: int = 0
+    rotated_ms: int = 0
     revoked_accreditation: int = 0
 
     def did(self, key: PrivateKey) -> str:
@@ -129,7 +130,8 @@ def seed(node: NodeProcess) -> IdentityChain:
         _credentials(ch, c, issued_ms)
         chain_id = ch.genesis.chain_id
         rotation = sdk.accounts.rotate_key(chain_id, ch.register.address, ch.register_next)
-        ch.rotated_height = int(_ok(c, [ch.register], [rotation])["height"])
+        receipt = _ok(c, [ch.register], [rotation])
+        ch.rotated_height, ch.rotated_ms = int(receipt["height"]), _time(c, receipt)
     return ch
 
 
