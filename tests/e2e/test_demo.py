@@ -12,11 +12,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from tests.conftest import NodeProcess, metrobloc_cmd
 
 from metrobloc.demo import DemoCity
+from metrobloc.demo.identity import WALLET_DIR, IdentityParties
 from metrobloc.sdk import Client, verify_proof
+from metrobloc.sdk import credentials as creds
 
 README = Path(__file__).resolve().parents[2] / "src" / "metrobloc" / "demo" / "README.md"
 SEED = 7
@@ -59,7 +62,7 @@ def test_the_same_seed_gives_the_same_seeded_blocks(cities: tuple[NodeProcess, N
     a, b = cities
     for node in cities:
         record = json.loads((node.data_dir / "demo.json").read_text())
-        assert record == {"seed": SEED, "seeded_height": 22, "seeded_txs": 531, "finished": True}
+        assert record == {"seed": SEED, "seeded_height": 27, "seeded_txs": 549, "finished": True}
         assert json.loads(node.genesis_path().read_text()) == CITY.genesis.raw
     ours, theirs = seeded_blocks(a), seeded_blocks(b)
     assert [x["block_hash"] for x in ours] == [x["block_hash"] for x in theirs]
@@ -97,6 +100,38 @@ def test_the_city_has_its_agencies_assets_and_land_records(cities: tuple[NodePro
         assert refused["status"] == "failed" and refused["error"]["code"] == "land.lien_active"
 
 
+def test_the_city_has_its_identity_part(cities: tuple[NodeProcess, NodeProcess]) -> None:
+    """Agencies' DIDs with websites, accredited issuers (one through the University, one revoked),
+    schemas, residents' DIDs, the Population Register's rotation, and a demo wallet whose credentials
+    (signed before the rotation) verify against the genesis; the same in both cities."""
+    people, parties = CITY.people, IdentityParties.of_seed(SEED)
+    a, b = cities
+    wallets = [
+        sorted((p.relative_to(n.data_dir), p.read_bytes()) for p in (n.data_dir / WALLET_DIR).rglob("*.json"))
+        for n in cities
+    ]
+    assert wallets[0] == wallets[1] and len(wallets[0]) == 6
+    with a.client() as c:
+        for agency in (*people.agencies, parties.register, parties.hospital):
+            document = c.get(f"/1.0/identifiers/did:mb:{agency.address}")["didDocument"]
+            assert document["service"][0]["serviceEndpoint"] == f"https://{agency.key_name}.demo-city.example/"
+        register = c.get(f"/1.0/identifiers/did:mb:{parties.register.address}")["didDocument"]
+        assert len(register["verificationMethod"]) == 2 and register["assertionMethod"][0].endswith("#key-2")
+        hospital = c.get(
+            f"/v1/identity/issuers/{parties.hospital.address}",
+            {"type": "StudentCredential", "at_ms": CITY.blocks[-1].time_ms},
+        )
+        assert hospital["accredited"] and [link["id"] for link in hospital["chain"]] == [5, 2]
+        mistaken = c.get("/v1/identity/accreditations/4")
+        assert mistaken["subject"] == people.registry.address and mistaken["revoked_height"] == CITY.seeded_height - 2
+        assert c.get("/v1/identity/schemas/residency-v1")["credential_type"] == "ResidencyCredential"
+        for _, body in wallets[0]:
+            verified = creds.verify(json.loads(body), genesis=CITY.genesis, client=c)
+            assert verified.verification_method.endswith("#key-1") and verified.status == "none"
+    for path in ("/identity/issuers", f"/identity/dids/did:mb:{parties.register.address}", "/identity/verify"):
+        assert httpx.get(a.url + path).status_code == 200
+
+
 def test_live_activity_commits_new_blocks(cities: tuple[NodeProcess, NodeProcess]) -> None:
     with cities[0].client() as c:
         start = int(c.status()["height"])
@@ -116,7 +151,7 @@ def test_the_readme_example_runs_as_written(cities: tuple[NodeProcess, NodeProce
     proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=60)
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
-    assert lines[0] == f"seeded: 22 blocks, the last {seeded_blocks(cities[0])[-1]['block_hash'][:16]}"
+    assert lines[0] == f"seeded: 27 blocks, the last {seeded_blocks(cities[0])[-1]['block_hash'][:16]}"
     assert lines[1:] == [
         f"City Coin: City Coin issued by {CITY.people.city_hall.address}",
         "HARBOUR-9:1 settled by 2 oracles",

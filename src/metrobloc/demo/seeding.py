@@ -20,6 +20,7 @@ from typing import Any
 
 import orjson
 
+from metrobloc.demo import identity
 from metrobloc.demo.city import CHAIN_ID, DEFAULT_SEED, ORGANIZATION, DemoCity, SeededBlock
 from metrobloc.errors import InvalidInput, MetroblocError, Unavailable
 from metrobloc.node import Node, NodeConfig, init_data_dir, load_genesis
@@ -104,10 +105,13 @@ def seed_city(data_dir: Path, seed: int = DEFAULT_SEED) -> tuple[DemoCity, Seede
     )
     for agency in people.agencies[1:]:  # City Hall's key is the admin key, keys/admin.json
         write_private(data_dir / KEYS_DIR / f"{agency.key_name}.json", key_file(agency.key))
+    for name, key in identity.agency_keys(city).items():
+        write_private(data_dir / KEYS_DIR / f"{name}.json", key_file(key))
     record: dict[str, Any] = {"seed": seed, "seeded_height": city.seeded_height, "finished": False}
     record["seeded_txs"] = sum(len(b.txs) for b in city.blocks)
     _write_record(data_dir, record)
     asyncio.run(_commit_history(data_dir, city))
+    identity.write_wallet(data_dir, city)
     _write_record(data_dir, {**record, "finished": True})
     return city, Seeded(city.seeded_height, record["seeded_txs"], time.perf_counter() - started)
 
