@@ -48,7 +48,7 @@ def router(node: Node) -> APIRouter:
     @r.get(
         "/v1/identity/offers/{offer_id}",
         summary="A stored credential offer or presentation request",
-        responses=errors_doc({404: ["offers.not_found"]}),
+        responses=errors_doc({400: ["request.invalid"], 404: ["offers.not_found"]}),
     )
     async def get_offer(
         offer_id: str = Path(..., description="The id POST answered.", pattern=ID_PATTERN),

@@ -7,6 +7,7 @@ import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Path, Request
+from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from metrobloc.api.bodies import json_response, read_limited
@@ -75,5 +76,10 @@ def router(node: Node) -> APIRouter:
     )
     async def get_status_list(issuer: str = ISSUER, list_id: str = LIST_ID, version: int = VERSION) -> Response:
         return _served(await asyncio.to_thread(node.status_lists.get, issuer, list_id, version))
+
+    @r.api_route(BASE + "/{version}", methods=["POST", "DELETE", "PATCH", "OPTIONS"], include_in_schema=False)
+    async def other_methods(issuer: str, list_id: str, version: str) -> None:
+        # GET and PUT are two routes; the framework's 405 would name only the first one's method.
+        raise HTTPException(405, "Method Not Allowed", headers={"Allow": "GET, PUT"})
 
     return r

@@ -15,8 +15,7 @@ from typing import Any
 
 import orjson
 
-from metrobloc.codec import canonical_json_checked, parse_json
-from metrobloc.errors import InvalidInput, MetroblocError, NotFound, TooLarge, Unavailable
+from metrobloc.errors import InvalidInput, NotFound, TooLarge, Unavailable
 
 MAX_OFFER_BYTES = 16 * 1024
 """The largest offer (a credential offer or presentation request is a few hundred bytes)."""
@@ -46,10 +45,10 @@ class OfferStore:
         """Store one JSON object; ``{"id", "expires_ms"}``."""
         if len(body) > MAX_OFFER_BYTES:
             raise TooLarge(f"an offer is at most {MAX_OFFER_BYTES} bytes", "offers.too_large")
-        try:
-            offer = parse_json(body)
-        except MetroblocError as exc:
-            raise InvalidInput(f"an offer is JSON: {exc.message}", "offers.bad_offer") from exc
+        try:  # any JSON object: an offer is kept and handed back, never hashed or signed here
+            offer = orjson.loads(body)
+        except orjson.JSONDecodeError as exc:
+            raise InvalidInput(f"an offer is JSON: {exc}", "offers.bad_offer") from exc
         if not isinstance(offer, dict) or not offer:
             raise InvalidInput("an offer is a non-empty JSON object", "offers.bad_offer")
         now = int(time.time() * 1000)
@@ -59,7 +58,7 @@ class OfferStore:
             (count,) = self._conn.execute("SELECT COUNT(*) FROM offers").fetchone()
             if count >= MAX_OFFERS:
                 raise Unavailable("this node holds too many offers; try later", "offers.full")
-            self._conn.execute("INSERT INTO offers VALUES (?, ?, ?)", (offer_id, canonical_json_checked(offer), now))
+            self._conn.execute("INSERT INTO offers VALUES (?, ?, ?)", (offer_id, orjson.dumps(offer), now))
         return {"id": offer_id, "expires_ms": now + OFFER_TTL_MS}
 
     def get(self, offer_id: str) -> dict[str, Any]:
