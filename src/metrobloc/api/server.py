@@ -15,6 +15,7 @@ from metrobloc.api import (
     lists,
     offers,
     openapi,
+    pds,
     schemas,
     search,
     state,
@@ -55,6 +56,7 @@ def create_api(node: Node, *, start_node: bool = True) -> FastAPI:
     app.include_router(search.router(node))
     app.include_router(schemas.router(node.app.modules))
     app.include_router(state.router(node.state_prover))
+    app.include_router(pds.router(node))
     app.include_router(statuslists.router(node))
     app.include_router(offers.router(node))
     for router in module_routers(node.store.reader, node.app.modules):

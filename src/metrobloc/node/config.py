@@ -44,6 +44,9 @@ class NodeConfig:
     """Worker processes for the stateless tx checks and signatures (0: a thread of the node)."""
     wait_timeout_s: float = 30.0
     """Longest a ``wait=true`` request waits for its commit."""
+    pds_key: str = "pds"
+    """Name of the key in <data_dir>/keys/ that signs the personal-data store's identity/log_access and
+    identity/record_erasure txs; it must hold the role pds_agency (docs/spec/personal-data.md §5)."""
     test_clock_offset_ms: int = 0
     """Test only: added to this node's wall clock where the chain reads it (the time it writes into
     its cuts), to play a node whose clock is off; 0 in production."""

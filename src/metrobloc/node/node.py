@@ -29,6 +29,7 @@ from metrobloc.node.datadir import load_genesis, load_node_key, lock_data_dir
 from metrobloc.node.events import CommittedBlock, EventHub
 from metrobloc.node.metrics import NodeMetrics
 from metrobloc.node.offers import OfferStore
+from metrobloc.node.pds import LocalLedger, PersonalDataStore
 from metrobloc.node.proofs import StateProver
 from metrobloc.node.statuslists import StatusListStore
 from metrobloc.ordering import HistoryMissing, Orderer, OrdererConfig, make_orderer
@@ -73,6 +74,8 @@ class Node:
         self.admission = Admission(
             self.checker, self.genesis, self.store, self.orderer, self.chain.prepared, self.metrics
         )
+        ledger = LocalLedger(self.genesis.chain_id, self.store, self.admission, self.hub, config.wait_timeout_s)
+        self.pds = PersonalDataStore(config.data_dir, self.genesis.chain_id, self.store.reader, ledger, config.pds_key)
         self.status_lists = StatusListStore(Path(config.data_dir) / "statuslists.db", self.store.reader)
         self.offers = OfferStore(Path(config.data_dir) / "offers.db")
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -116,6 +119,7 @@ class Node:
         await asyncio.to_thread(self.chain.stop)
         await asyncio.to_thread(self.checker.close)
         self.certifier.close()
+        self.pds.close()
         self.status_lists.close()
         self.offers.close()
         self.store.close()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import time
 from collections.abc import Sequence
 from types import TracebackType
 from typing import Any
@@ -13,6 +15,7 @@ from metrobloc.codec import b64url_encode
 from metrobloc.crypto import PrivateKey
 from metrobloc.errors import MetroblocError
 from metrobloc.ledger import Genesis, Tx, add_signature, build_body, parse_tx, sign_body
+from metrobloc.ledger.pds import ACCESS_TX, sign_request
 from metrobloc.sdk.verified import VerifiedReads
 
 DEFAULT_VALIDITY = 1000
@@ -225,3 +228,65 @@ class Client:
 
     def land_policy(self, claim: str) -> dict[str, Any]:
         return dict(self._call("GET", f"/v1/land/policies/{claim}"))
+
+    # -- personal-data store (docs/spec/personal-data.md) ------------------------------------------
+    def pds_put(
+        self, key: PrivateKey, subject: str, content: bytes, media_type: str = "application/octet-stream"
+    ) -> dict[str, Any]:
+        """Store a document for ``subject`` (``key``: the subject's or an agency's); its digest and details."""
+        digest = hashlib.sha256(content).hexdigest()
+        path = f"/v1/pds/subjects/{subject}/documents/{digest}"
+        response = self._pds(key, "PUT", path, digest=digest, media_type=media_type, content=content)
+        return dict(response.json())
+
+    def pds_read(self, key: PrivateKey, subject: str, digest: str, *, purpose_digest: str = "") -> dict[str, Any]:
+        """``{"content", "media_type", "access_tx"}``; an agency states the digest of its purpose, and
+        ``access_tx`` is the ``identity/log_access`` tx that logged the read (None for the subject)."""
+        path = f"/v1/pds/subjects/{subject}/documents/{digest}"
+        response = self._pds(key, "GET", path, digest=digest, purpose_digest=purpose_digest)
+        media_type = response.headers.get("content-type", "").split(";")[0]
+        return {"content": response.content, "media_type": media_type, "access_tx": response.headers.get(ACCESS_TX)}
+
+    def pds_erase(self, key: PrivateKey, subject: str, digest: str) -> dict[str, Any]:
+        """Erase a document (``key``: its subject's); ``erasure_tx`` is None until recorded on chain."""
+        path = f"/v1/pds/subjects/{subject}/documents/{digest}"
+        return dict(self._pds(key, "DELETE", path, digest=digest).json())
+
+    def pds_list(self, key: PrivateKey, subject: str) -> dict[str, Any]:
+        """The subject's documents, without content (``key``: the subject's)."""
+        return dict(self._pds(key, "GET", f"/v1/pds/subjects/{subject}/documents").json())
+
+    def _pds(
+        self,
+        key: PrivateKey,
+        method: str,
+        path: str,
+        *,
+        digest: str = "",
+        media_type: str = "",
+        purpose_digest: str = "",
+        content: bytes | None = None,
+    ) -> httpx.Response:
+        """A request signed for the store, now and with a fresh nonce; raises ``ApiError`` on a refusal."""
+        signed = sign_request(
+            key,
+            self.chain_id,
+            method,
+            path,
+            time_ms=time.time_ns() // 1_000_000,
+            nonce=os.urandom(16),
+            digest=digest,
+            media_type=media_type,
+            purpose_digest=purpose_digest,
+        )
+        headers = signed.headers()
+        if media_type:
+            headers["Content-Type"] = media_type
+        try:
+            response = self._http.request(method, path, content=content, headers=headers)
+        except httpx.HTTPError as exc:
+            raise ApiError(0, "client.unreachable", f"cannot reach {self.url}: {exc}") from exc
+        if response.status_code >= 400:
+            err = response.json().get("error", {}) if response.headers.get("content-type") == "application/json" else {}
+            raise ApiError(response.status_code, err.get("code", "client.http_error"), err.get("message", ""))
+        return response
