@@ -1,7 +1,7 @@
 """A small identity chain for the portal's identity tests, on a real node: agencies with DIDs and
 websites, the root authority's accreditations (one through an accreditation authority, one revoked),
 a registered schema, a status list published and anchored, credentials signed by the Population
-Register's first key, then a rotation of that key."""
+Register's first key, then a rotation of that key; the hospital's DID is deactivated last."""
 
 from __future__ import annotations
 
@@ -132,6 +132,7 @@ def seed(node: NodeProcess) -> IdentityChain:
         rotation = sdk.accounts.rotate_key(chain_id, ch.register.address, ch.register_next)
         receipt = _ok(c, [ch.register], [rotation])
         ch.rotated_height, ch.rotated_ms = int(receipt["height"]), _time(c, receipt)
+        _ok(c, [ch.hospital], [sdk.identity.deactivate_did()])
     return ch
 
 

@@ -295,3 +295,54 @@ def test_status_bits_are_read_as_status_py_does(js_module: Callable[[str], JsMod
         {"e": vc.status_entry(url, 1), "l": short},
     )
     assert got == "credential.status_list_too_short"
+
+
+SUBJECT_OF = """(m, a) => {
+  try { return m.checkSubject(a.subject, a.schema).unsupported ?? 'ok'; }
+  catch (e) { return e.code; }
+}"""
+SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "required": ["id", "district"],
+    "additionalProperties": False,
+    "properties": {
+        "id": {"type": "string"},
+        "district": {"enum": ["harbour", "old-town"]},
+        "name": {"type": "string", "minLength": 1, "maxLength": 5},
+        "age": {"type": "integer", "minimum": 18},
+        "tags": {"type": "array", "items": {"type": "string"}},
+    },
+}
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        {"id": "x", "district": "harbour"},
+        {"id": "x"},
+        {"id": 1, "district": "harbour"},
+        {"id": "x", "district": "uptown"},
+        {"id": "x", "district": "harbour", "other": 1},
+        {"id": "x", "district": "harbour", "name": ""},
+        {"id": "x", "district": "harbour", "name": "\U0001f3e0" * 5},
+        {"id": "x", "district": "harbour", "name": "abcdef"},
+        {"id": "x", "district": "harbour", "age": 17},
+        {"id": "x", "district": "harbour", "tags": ["a", 2]},
+    ],
+)
+def test_subjects_are_checked_against_their_schema_as_vc_py_does(
+    js_module: Callable[[str], JsModule], subject: dict[str, Any]
+) -> None:
+    record = {"credential_type": "ResidencyCredential", "document": SCHEMA}
+    try:
+        vc.check_subject({"credentialSubject": subject}, "ResidencyCredential", record)
+        expected = "ok"
+    except MetroblocError as exc:
+        expected = exc.code
+    assert js_module(VC).call(SUBJECT_OF, {"subject": subject, "schema": SCHEMA}) == expected
+
+
+def test_a_schema_with_other_keywords_is_not_judged(js_module: Callable[[str], JsModule]) -> None:
+    schema = {"type": "object", "properties": {"id": {"type": "string", "pattern": "^did:"}}}
+    assert js_module(VC).call(SUBJECT_OF, {"subject": {"id": "x"}, "schema": schema}) == "pattern"

@@ -8,7 +8,7 @@
 import { Refused, jcs, parseGenesis, parseStrictJSON, sha256Hex, verifyReads } from './verify.js';
 import { checkSignature, prepareProof, toMs } from './verify/di.js';
 import { bytesToHex } from './verify/encoding.js';
-import { accreditedFrom, checkModel, didAddress, documentAt, isoMs, methodKey, statusBit, statusListParts } from './verify/vc.js';
+import { accreditedFrom, checkModel, checkSubject, didAddress, documentAt, isoMs, methodKey, statusBit, statusListParts } from './verify/vc.js';
 
 const MAX_PUBLISHED_BYTES = 1 << 24;
 const fail = (message, code) => new Refused(message, code);
@@ -23,7 +23,7 @@ export const EXPLAIN = {
   signature: 'The proof value is an Ed25519 signature of that message by that key, checked under the node\'s strict rules.',
   accreditation: 'The trusted issuers registry as it was at validFrom, from proven records: the issuer held an accreditation for this credential type, and so did every accreditor up to the city\'s root authority.',
   schema: 'The schema the credential names is registered on chain for this credential type; its digest is recomputed from the registered document.',
-  subject: 'The credential subject against the registered JSON Schema.',
+  subject: 'The credential subject against the registered JSON Schema (the keywords type, required, properties, additionalProperties, enum, const, lengths, ranges and items are checked here).',
   status: 'The status list the credential names: its latest publication is anchored on chain (digest and validity), it is signed by the issuer, and the credential\'s bit is clear.',
 };
 
@@ -95,7 +95,16 @@ async function schemaStep(ctx) {
   if (record.credential_type !== model.type) throw fail(`the schema is for ${record.credential_type}, not ${model.type}`, 'credential.schema_type_mismatch');
   const digest = sha256Hex(jcs(record.document));
   if (digest !== record.digest) throw fail(`the registered document hashes to ${digest}, not to its digest ${record.digest}`, 'credential.bad_schema');
+  ctx.schemaDocument = record.document;
   return `${model.schema} is registered for ${model.type}, digest ${digest}; ${by(checked)}`;
+}
+
+function subjectStep(ctx) {
+  const { unsupported } = checkSubject(ctx.credential.credentialSubject, ctx.schemaDocument);
+  if (unsupported !== null) {
+    return { ok: null, detail: `not checked in your browser: the schema uses ${unsupported}, which this page does not evaluate (metrobloc credential verify does)` };
+  }
+  return 'the subject matches the registered JSON Schema';
 }
 
 async function publishedList(ctx, parts) {
@@ -181,7 +190,7 @@ function chainSteps(ctx) {
   ];
   if (ctx.model.schema !== null) {
     steps.push(['schema', 'Schema', () => schemaStep(ctx)]);
-    steps.push(['subject', 'Subject against the schema', () => ({ ok: null, detail: 'not checked in your browser (metrobloc credential verify checks it)' })]);
+    steps.push(['subject', 'Subject against the schema', () => subjectStep(ctx)]);
   }
   if (ctx.model.status !== null) steps.push(['status', 'Status', () => statusStep(ctx)]);
   return steps;

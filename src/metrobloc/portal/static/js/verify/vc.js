@@ -202,3 +202,72 @@ export async function statusBit(entry, list) {
   if (entry.index >= bits.length * 8) throw fail(`status index ${entry.index} is outside a list of ${bits.length * 8} bits`, 'credential.status_index_out_of_range');
   return (bits[Math.floor(entry.index / 8)] >> (7 - (entry.index % 8))) & 1;
 }
+
+// -- the subject against its JSON Schema: the keywords registered schemas use, checked here ----------
+const SUPPORTED = new Set(['$schema', '$id', 'title', 'description', 'type', 'required', 'properties', 'additionalProperties', 'enum', 'const', 'minLength', 'maxLength', 'minimum', 'maximum', 'items']);
+const TYPES = {
+  object: (v) => v !== null && typeof v === 'object' && !Array.isArray(v),
+  array: Array.isArray,
+  string: (v) => typeof v === 'string',
+  integer: Number.isInteger,
+  number: (v) => typeof v === 'number',
+  boolean: (v) => typeof v === 'boolean',
+  null: (v) => v === null,
+};
+
+function unsupported(schema) {
+  if (typeof schema === 'boolean') return null;
+  if (!isObj(schema)) return 'a schema that is not an object';
+  const other = Object.keys(schema).find((k) => !SUPPORTED.has(k));
+  if (other !== undefined) return other;
+  const children = [...Object.values(schema.properties ?? {}), ...(isObj(schema.items) ? [schema.items] : []), ...(isObj(schema.additionalProperties) ? [schema.additionalProperties] : [])];
+  for (const child of children) {
+    const found = unsupported(child);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
+const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+
+function problem(value, schema, where) {
+  if (schema === true) return null;
+  if (schema === false) return [where, 'nothing is allowed here'];
+  const types = schema.type === undefined ? null : [schema.type].flat();
+  if (types && !types.some((t) => TYPES[t]?.(value))) return [where, `${JSON.stringify(value)?.slice(0, 40)} is not of type ${types.join(' or ')}`];
+  if (schema.enum && !schema.enum.some((e) => same(e, value))) return [where, `${JSON.stringify(value)?.slice(0, 40)} is not one of ${JSON.stringify(schema.enum).slice(0, 80)}`];
+  if (Object.hasOwn(schema, 'const') && !same(schema.const, value)) return [where, `${JSON.stringify(schema.const).slice(0, 40)} was expected`];
+  if (typeof value === 'string') {
+    const length = [...value].length;
+    if (length < (schema.minLength ?? 0) || length > (schema.maxLength ?? Infinity)) return [where, `${JSON.stringify(value.slice(0, 40))} has the wrong length`];
+  }
+  if (typeof value === 'number' && (value < (schema.minimum ?? -Infinity) || value > (schema.maximum ?? Infinity))) return [where, `${value} is out of range`];
+  if (Array.isArray(value) && schema.items !== undefined) {
+    for (const [i, item] of value.entries()) {
+      const found = problem(item, schema.items, `${where}/${i}`);
+      if (found) return found;
+    }
+  }
+  if (!isObj(value)) return null;
+  const missing = (schema.required ?? []).find((name) => !Object.hasOwn(value, name));
+  if (missing !== undefined) return [where, `${JSON.stringify(missing)} is a required property`];
+  for (const [name, member] of Object.entries(value)) {
+    const sub = Object.hasOwn(schema.properties ?? {}, name) ? schema.properties[name] : (schema.additionalProperties ?? true);
+    const found = problem(member, sub, where ? `${where}/${name}` : name);
+    if (found) return found;
+  }
+  return null;
+}
+
+/**
+ * The credential subject against a registered JSON Schema, as vc.py's check_subject (Refused
+ * `credential.schema_mismatch`), for schemas made of the keywords in SUPPORTED; for any other
+ * schema, the keyword this page does not check ({unsupported}), and the subject is not judged.
+ */
+export function checkSubject(subject, schema) {
+  const other = unsupported(schema);
+  if (other !== null) return { unsupported: other };
+  const found = problem(subject, schema, '');
+  if (found) throw fail(`credentialSubject does not match the schema at ${found[0] || '(subject)'}: ${found[1]}`, 'credential.schema_mismatch');
+  return { unsupported: null };
+}
