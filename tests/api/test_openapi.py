@@ -119,7 +119,7 @@ def _scalar(t: Any, spec: FieldSpec) -> st.SearchStrategy[Any]:
     if t is int:
         return st.integers(spec.bounds.get("ge", 0), spec.bounds.get("le", 2**53 - 1))
     if t is str:
-        return st.text(max_size=spec.bounds.get("max_length", 64))
+        return st.text(min_size=spec.bounds.get("min_length", 0), max_size=spec.bounds.get("max_length", 64))
     return st.fixed_dictionaries({n: values(s) for n, s in field_specs(t).items()})
 
 

@@ -137,11 +137,13 @@ class Accredit(Message, tag="identity/accredit", frozen=True):
         bool, field("It may accredit others for these types within this window.", cli="may-accredit/--no-may-accredit")
     ] = False
     parent: Annotated[
-        Annotated[int, Meta(ge=1, le=MAX_TIME_MS)] | None,
+        int | None,
         field("The sender's own accreditation that allows this (none: the sender is the root authority)."),
     ] = None
 
     def __post_init__(self) -> None:
+        if self.parent is not None and not 1 <= self.parent <= MAX_TIME_MS:
+            raise InvalidInput("parent is an accreditation id, from 1", "identity.bad_parent_id")
         if len(set(self.types)) != len(self.types):
             raise InvalidInput("types must be unique", "identity.duplicate_type")
         if self.valid_until_ms <= self.valid_from_ms:
