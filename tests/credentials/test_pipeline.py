@@ -15,12 +15,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import orjson
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from tests.conftest import NodeProcess
 
 from metrobloc import sdk
+from metrobloc.codec import b64url_encode
 from metrobloc.credentials import di, published, sdjwt, status
 from metrobloc.credentials.verify import Verified, iso_ms
 from metrobloc.crypto import PrivateKey
@@ -209,7 +211,7 @@ def test_status_lists_fail_closed(chain: Chain) -> None:
         verification_method=issuer.did + "#key-1",
         valid_from=iso_ms(now() - 1),
     )
-    tampered["status_lists"] = {ref: sdk.credentials.b64url_encode(body) for ref in bundle["status_lists"]}
+    tampered["status_lists"] = {ref: b64url_encode(body) for ref in bundle["status_lists"]}
     refused("credential.status_not_anchored", offline, chain, tampered)
     # No bytes at all in the evidence, or a version anchored but never published: unavailable.
     refused("credential.status_unavailable", offline, chain, {**bundle, "status_lists": {}})
@@ -239,7 +241,7 @@ def test_the_node_stores_only_the_anchored_bytes(chain: Chain, issuer: Issuer) -
         chain.client._call("PUT", f"/v1/identity/status-lists/{issuer.key.address}/l-1/1", content=body + b" ")
     assert (caught.value.status, caught.value.code) == (409, "statuslist.digest_mismatch")
     chain.client._call("PUT", f"/v1/identity/status-lists/{issuer.key.address}/l-1/1", content=body)
-    latest = creds.httpx.get(issuer.list_url("l-1"))
+    latest = httpx.get(issuer.list_url("l-1"))
     assert latest.content == body and latest.headers["content-type"] == "application/vc"
     assert latest.headers["metrobloc-status-version"] == "1"
 
