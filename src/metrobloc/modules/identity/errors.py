@@ -55,3 +55,4 @@ UNKNOWN_SCHEMA = ErrorCode("identity.unknown_schema", NotFound, "no schema with 
 UNKNOWN_STATUS_LIST = ErrorCode("identity.unknown_status_list", NotFound, "no anchored status list with this id")
 BAD_QUERY = ErrorCode("identity.bad_query", InvalidInput, "a query parameter is out of range or malformed")
 TOO_MANY = ErrorCode("identity.too_many_accreditations", Conflict, "an issuer holds at most 64 accreditations")
+BAD_PARENT_ID = ErrorCode("identity.bad_parent_id", InvalidInput, "parent is an accreditation id, from 1")

@@ -9,6 +9,7 @@ from msgspec import Meta
 
 from metrobloc.errors import InvalidInput
 from metrobloc.execution.messages import Address, Key32, Message, Record, Text, field
+from metrobloc.modules.identity import errors
 
 MAX_SERVICES = 8
 MAX_TYPES = 16
@@ -143,7 +144,7 @@ class Accredit(Message, tag="identity/accredit", frozen=True):
 
     def __post_init__(self) -> None:
         if self.parent is not None and not 1 <= self.parent <= MAX_TIME_MS:
-            raise InvalidInput("parent is an accreditation id, from 1", "identity.bad_parent_id")
+            raise InvalidInput("parent is an accreditation id, from 1", errors.BAD_PARENT_ID)
         if len(set(self.types)) != len(self.types):
             raise InvalidInput("types must be unique", "identity.duplicate_type")
         if self.valid_until_ms <= self.valid_from_ms:
