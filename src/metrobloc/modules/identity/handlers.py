@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-import orjson
-
-from metrobloc.codec import canonical_json_checked
+from metrobloc.codec import canonical_json, parse_json
 from metrobloc.crypto import sha256
+from metrobloc.errors import InvalidInput, TooLarge
 from metrobloc.execution import Context
 from metrobloc.modules.identity import errors, keys
 from metrobloc.modules.identity.expected import Accounts
-from metrobloc.modules.identity.keeper import Accreditation, DidRecord, IdentityKeeper, load, store
+from metrobloc.modules.identity.keeper import MAX_CHAIN, Accreditation, DidRecord, IdentityKeeper, load, store
 from metrobloc.modules.identity.msgs import (
     Accredit,
     AnchorStatus,
@@ -76,17 +76,19 @@ class IdentityHandlers:
         ctx.emit("identity/deactivate_did", did=f"did:mb:{ctx.sender}", reason_digest=msg.reason_digest or "")
 
     def mark_key_compromised(self, ctx: Context, msg: MarkKeyCompromised) -> None:
-        self._live_did(ctx)
-        entry = next((e for e in self.accounts.key_history(ctx, ctx.sender) if e.public_key == msg.public_key), None)
-        if entry is None:
+        record = self._live_did(ctx)
+        # A key may be in the history more than once (rotated away from, then back to).
+        entries = [e for e in self.accounts.key_history(ctx, ctx.sender) if e.public_key == msg.public_key]
+        if not entries:
             raise errors.UNKNOWN_KEY.error("that key is not in the sender's key history")
-        if entry.to_height is None:
+        if any(e.to_height is None for e in entries):
             raise errors.KEY_CURRENT.error("rotate away from a key before marking it compromised")
-        if not entry.from_time_ms <= msg.since_ms <= min(entry.to_time_ms or 0, ctx.block_time_ms):
-            raise errors.BAD_SINCE.error(
-                f"since_ms must lie in the key's time in force, {entry.from_time_ms} to {entry.to_time_ms}"
-            )
+        if not any(e.from_time_ms <= msg.since_ms <= min(e.to_time_ms or 0, ctx.block_time_ms) for e in entries):
+            windows = ", ".join(f"{e.from_time_ms} to {e.to_time_ms}" for e in entries)
+            raise errors.BAD_SINCE.error(f"since_ms must lie in the key's time in force: {windows}")
         self.accounts.mark_compromised(ctx, ctx.sender, msg.public_key, msg.since_ms)
+        # The document changes (the method gets ``revoked``), so this block makes a new version of it.
+        self.keeper.put_did(ctx, ctx.sender, replace(record, updated_height=ctx.height, updated_ms=ctx.block_time_ms))
         ctx.emit("identity/mark_key_compromised", did=f"did:mb:{ctx.sender}", since_ms=str(msg.since_ms))
 
     # -- accreditations ------------------------------------------------------------------------
@@ -125,6 +127,7 @@ class IdentityHandlers:
             or parent.subject != ctx.sender
             or not parent.may_accredit
             or not self.keeper.accredited(ctx, parent, ctx.block_time_ms, None)
+            or self.keeper.depth(ctx, parent) >= MAX_CHAIN  # the new one could never verify
             or not set(msg.types) <= set(parent.types)
             or msg.valid_from_ms < parent.valid_from_ms
             or msg.valid_until_ms > parent.valid_until_ms
@@ -157,7 +160,7 @@ class IdentityHandlers:
             raise errors.SCHEMA_EXISTS.error(f"schema {msg.schema_id} is registered")
         document = _json_object(msg.document)
         self._require_issuer(ctx, msg.credential_type)
-        digest = sha256(canonical_json_checked(document)).hex()
+        digest = sha256(canonical_json(document)).hex()
         record = {
             "schema_id": msg.schema_id,
             "credential_type": msg.credential_type,
@@ -166,7 +169,7 @@ class IdentityHandlers:
             "registered_by": ctx.sender,
             "height": ctx.height,
         }
-        store(ctx, keys.schema_key(msg.schema_id), record)
+        ctx.set(keys.schema_key(msg.schema_id), canonical_json(record))  # JCS: its keys are the author's
         ctx.emit("identity/register_schema", schema_id=msg.schema_id, digest=digest)
 
     def anchor_status(self, ctx: Context, msg: AnchorStatus) -> None:
@@ -220,10 +223,11 @@ class IdentityHandlers:
 
 
 def _json_object(text: str) -> dict[str, Any]:
+    """The schema document, parsed strictly (I-JSON, integers only: the ledger stores no floats)."""
     try:
-        document = orjson.loads(text)
-    except orjson.JSONDecodeError:
-        document = None
+        document = parse_json(text)
+    except (InvalidInput, TooLarge) as exc:
+        raise errors.BAD_SCHEMA.error(f"document is not a JSON Schema the ledger can store: {exc.message}") from None
     if not isinstance(document, dict):
         raise errors.BAD_SCHEMA.error("document must be a JSON object (a JSON Schema)")
     return document

@@ -144,6 +144,13 @@ class IdentityKeeper:
             acc = parent
         return False
 
+    def depth(self, state: Reader, acc: Accreditation) -> int:
+        """How many accreditations the chain from ``acc`` up to the root's holds (``MAX_CHAIN + 1`` at most)."""
+        n = 1
+        while acc.parent is not None and n <= MAX_CHAIN and (parent := self.accreditation(state, acc.parent)):
+            acc, n = parent, n + 1
+        return n
+
 
 MAX_CHAIN = 8
 """Accreditation chains are at most this deep (root → authority → ... → issuer)."""

@@ -3,8 +3,9 @@ schemas and status-list anchors."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
@@ -15,13 +16,17 @@ from metrobloc.errors import MetroblocError
 from metrobloc.modules.identity import errors, keys
 from metrobloc.modules.identity.expected import Accounts
 from metrobloc.modules.identity.keeper import Accreditation, DidRecord, IdentityKeeper, Scanner, load
-from metrobloc.modules.identity.msgs import ListId, SchemaId
+from metrobloc.modules.identity.msgs import CredentialType, ListId, SchemaId
 
 DID_CONTEXT = ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"]
 METHOD = "mb"
 MAX_VERSIONS = 10_000
 RELATIONSHIPS = ("authentication", "assertionMethod", "capabilityInvocation")
 KEEPER = IdentityKeeper()
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+HEIGHT = re.compile(r"[1-9][0-9]{0,15}")
+MAX_DID_CHARS = 256
+MAX_TIME_CHARS = 40
 
 
 def iso(ms: int) -> str:
@@ -30,20 +35,35 @@ def iso(ms: int) -> str:
 
 
 def parse_iso(text: str) -> int:
-    """An XML Schema dateTime with a zone (Z or ±hh:mm) as Unix ms; ``identity.bad_query`` otherwise."""
+    """An XML Schema dateTime with a zone (Z or ±hh:mm) as Unix ms; ``identity.bad_query`` otherwise.
+
+    A time given to the second stands for that whole second (its last ms), since ``created``,
+    ``updated`` and ``revoked`` are given to the second (DID Core §7.3.2): resolving at the
+    ``updated`` of a version finds that version even when its block time has milliseconds.
+    """
+    if len(text) > MAX_TIME_CHARS:
+        raise errors.BAD_QUERY.error(f"versionTime is at most {MAX_TIME_CHARS} characters")
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise errors.BAD_QUERY.error(f"{text!r} is not a date-time such as 2026-11-29T05:38:06Z") from None
     if parsed.tzinfo is None:
         raise errors.BAD_QUERY.error("a date-time needs a time zone (Z or +hh:mm)")
-    return int(parsed.timestamp() * 1000)
+    ms = (parsed - EPOCH) // timedelta(milliseconds=1)  # exact: no float on the way
+    return ms if "." in text or "," in text else ms + 999
+
+
+def parse_height(text: str) -> int:
+    """A ``versionId``: a block height, 1 to 16 decimal digits; ``identity.bad_query`` otherwise."""
+    if not HEIGHT.fullmatch(text):
+        raise errors.BAD_QUERY.error("versionId is a block height: 1 to 16 decimal digits, no leading 0")
+    return int(text)
 
 
 def did_address(did: str) -> str:
     """The account address of a ``did:mb`` DID; ``identity.invalid_did`` or ``identity.method_not_supported``."""
     parts = did.split(":")
-    if len(parts) < 3 or parts[0] != "did" or not parts[1] or not all(parts[2:]):
+    if len(did) > MAX_DID_CHARS or len(parts) < 3 or parts[0] != "did" or not parts[1] or not all(parts[2:]):
         raise errors.INVALID_DID.error(f"{did[:80]!r} is not a DID (did:<method>:<id>)")
     if parts[1] != METHOD:
         raise errors.METHOD_NOT_SUPPORTED.error(f"this node resolves did:mb only, not did:{parts[1][:32]}")
@@ -167,6 +187,8 @@ def accreditations(state: Scanner, address: str, credential_type: str | None, at
     """An issuer's accreditations; with ``at_ms``, whether it was accredited then (for the type, if given)."""
     if not is_address(address):
         raise errors.BAD_QUERY.error("address must be an mb1 address")
+    if credential_type is not None and not CredentialType.pattern.fullmatch(credential_type):
+        raise errors.BAD_QUERY.error(f"type must match {CredentialType.pattern.pattern}")
     records = [a for i in KEEPER.accreditation_ids(state, address) if (a := KEEPER.accreditation(state, i))]
     out: dict[str, Any] = {"address": address, "accreditations": [_accreditation(a) for a in records]}
     if at_ms is not None:
@@ -216,4 +238,3 @@ def status_anchor(state: Scanner, issuer: str, list_id: str) -> dict[str, Any]:
     prefix = keys.status_version_key(issuer, list_id, 0)[:-10]
     versions = [orjson.loads(v) for _, v in state.scan(prefix, 1000)]
     return {"anchor": last, "versions": versions}
-

@@ -17,7 +17,11 @@ from metrobloc.modules.identity.msgs import CredentialType, ListId, SchemaId
 
 DID = Path(description="A DID, e.g. did:mb:mb1... (URL-encoded or not).", json_schema_extra={"maxLength": 256})
 ADDRESS = Path(description="An account address.", json_schema_extra=param_schema(Address))
+ISSUER = Path(description="The issuer's address.", json_schema_extra=param_schema(Address))
+"""Its own ``Path``: FastAPI names a parameter after the first function that uses a ``Path`` object,
+so sharing ADDRESS made the status route ask for a path parameter ``address`` it does not have."""
 MAX_MS = 2**53 - 1
+VERSION_ID = "^[1-9][0-9]{0,15}$"
 RESOLUTION = "application/did-resolution"
 DOCUMENT_TYPES = ("application/did+json", "application/did+ld+json")
 DID_ANSWERS: dict[int | str, dict[str, Any]] = {
@@ -38,14 +42,22 @@ def router(state: Scanner, accounts: Accounts) -> APIRouter:
     def resolve_did(
         request: Request,
         did: str = DID,
-        version_id: int | None = Query(None, alias="versionId", ge=1, le=MAX_MS, description="A block height."),
+        # Checked by the route, not by FastAPI, so that a bad option gets the W3C answer
+        # (INVALID_OPTIONS) like every other resolution error.
+        version_id: str | None = Query(
+            None, alias="versionId", description="A block height.", json_schema_extra={"pattern": VERSION_ID}
+        ),
         version_time: str | None = Query(
-            None, alias="versionTime", max_length=40, description="A date-time, e.g. 2026-11-29T05:38:06Z."
+            None,
+            alias="versionTime",
+            description="A date-time with a zone, e.g. 2026-11-29T05:38:06Z.",
+            json_schema_extra={"maxLength": 40},
         ),
     ) -> Response:
         accept = request.headers.get("accept", "")
         try:
-            result = queries.resolve(state, accounts, did, version_id, version_time)
+            height = None if version_id is None else queries.parse_height(version_id)
+            result = queries.resolve(state, accounts, did, height, version_time)
         except MetroblocError as exc:
             status, body = queries.resolution_error(exc)
             return _json(body, status, RESOLUTION if RESOLUTION in accept else "application/json")
@@ -77,7 +89,7 @@ def router(state: Scanner, accounts: Accounts) -> APIRouter:
 
     @r.get("/v1/identity/status/{issuer}/{list_id}", summary="A status list's anchored publications")
     def get_status(
-        issuer: str = ADDRESS,
+        issuer: str = ISSUER,
         list_id: str = Path(..., description="The list id.", json_schema_extra=param_schema(ListId)),
     ) -> dict[str, Any]:
         return queries.status_anchor(state, issuer, list_id)
