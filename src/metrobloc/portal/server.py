@@ -34,7 +34,7 @@ log = logging.getLogger("metrobloc.portal")
 TEMPLATES = Path(__file__).parent / "templates"
 CORE_LINKS = {"asset": "/assets/{}", "price_asset": "/assets/{}", "rights_asset": "/assets/{}"}
 """Field and attribute names whose values link to a portal page (modules add theirs: ``LINKS``)."""
-API_VERSION = re.compile(r"^/v[0-9]+(/|$)")
+API_VERSION = re.compile(r"^/(v[0-9]+|[0-9]+\.[0-9]+)(/|$)")
 """Paths of the API's versions: their errors stay JSON."""
 Handler = Callable[[Request, Any], Awaitable[Response]]
 
