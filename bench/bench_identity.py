@@ -50,6 +50,7 @@ import orjson
 from bench_transfers import free_port, wait_healthy
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from metrobloc.codec import canonical_json
 from metrobloc.credentials import di, published, sdjwt, status, vc, verify
 from metrobloc.credentials.multikey import encode_ed25519
 from metrobloc.crypto import PrivateKey
@@ -114,7 +115,8 @@ class MemoryFacts:
         return address == ISSUER.address and credential_type == CREDENTIAL_TYPE
 
     def schema(self, schema_id: str) -> dict[str, Any]:
-        return {"schema_id": SCHEMA_ID, "credential_type": CREDENTIAL_TYPE, "document": SCHEMA}
+        digest = hashlib.sha256(canonical_json(SCHEMA)).hexdigest()  # as the chain's schema record has it
+        return {"schema_id": SCHEMA_ID, "credential_type": CREDENTIAL_TYPE, "document": SCHEMA, "digest": digest}
 
     def status_anchor(self, issuer: str, list_id: str) -> dict[str, Any]:
         kind = list_id.rpartition("-")[2]  # the lists are residency-bitstring and residency-token
