@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
+import pydid
 
 from metrobloc.codec import b64url_decode, b64url_encode
 from metrobloc.credentials import published, sdjwt, vc
@@ -93,7 +94,7 @@ class ProvenFacts:
         except MetroblocError as exc:
             raise VerificationFailed(f"{did} at {version_time}: {exc.message}", "credential.unknown_issuer") from exc
         current = IDENTITY.did(state, vc.did_address(did))
-        return Resolved(result["didDocument"], current is not None and current.deactivated)
+        return Resolved(did_document(result["didDocument"]), current is not None and current.deactivated)
 
     def accredited(self, address: str, credential_type: str, at_ms: int) -> bool:
         path, params = f"/v1/identity/issuers/{address}", {"type": credential_type, "at_ms": at_ms}
@@ -249,6 +250,16 @@ def _run(
     audience = aud if aud is not None else str(recorded.get("aud", ""))
     challenge = nonce if nonce is not None else str(recorded.get("nonce", ""))
     return verify_presentation(item, facts, now_ms=at, aud=audience, nonce=challenge)
+
+
+def did_document(document: dict[str, Any]) -> dict[str, Any]:
+    """A DID document checked against the W3C DID Core model (pydid); its Multikeys are decoded
+    strictly where they are used (pydid takes any multibase text)."""
+    try:
+        pydid.DIDDocument.deserialize(document)
+    except (pydid.DIDError, ValueError) as exc:
+        raise VerificationFailed(f"not a W3C DID document: {exc}"[:300], "credential.bad_did_document") from exc
+    return document
 
 
 # -- issuing and presenting -----------------------------------------------------------------------
