@@ -89,10 +89,12 @@ class Upgraded:
 def upgraded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Upgraded]:
     data_dir = extract(tmp_path_factory.mktemp("upgrade") / "node")
     node = NodeProcess(data_dir, extra_args=("--check-processes", "0")).start()
-    u = Upgraded(node)
-    yield u
-    u.http.close()
-    node.stop()
+    try:
+        u = Upgraded(node)
+        yield u
+        u.http.close()
+    finally:
+        node.stop()
 
 
 def test_no_state_proof_before_the_first_v2_block(upgraded: Upgraded) -> None:
