@@ -157,7 +157,11 @@ def test_portal_headers_and_the_api_untouched(portal: Portal) -> None:
     assert httpx.get(node.url + "/v1/nope").json()["error"]["code"] == "request.not_found"
     assert "content-security-policy" not in httpx.get(node.url + "/v1/status").headers
     paths = httpx.get(node.url + "/openapi.json").json()["paths"]
-    assert all(p.startswith("/v1/") or p in ("/health", "/metrics") for p in paths), sorted(paths)
+    # The API lives under /v1 (and /1.0, the W3C DID Resolution binding's own versioned path).
+    assert all(p.startswith(("/v1/", "/1.0/")) or p in ("/health", "/metrics") for p in paths), sorted(paths)
+    did_error = httpx.get(node.url + "/1.0/identifiers/not-a-did")
+    assert did_error.status_code == 400 and did_error.json()["error"]["code"] == "identity.invalid_did"
+    assert "content-security-policy" not in did_error.headers
 
 
 def test_every_script_and_stylesheet_carries_its_integrity(page: Page, portal: Portal) -> None:
