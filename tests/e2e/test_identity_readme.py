@@ -1,44 +1,23 @@
 """The identity module's README workflow runs as written, against a fresh real node.
 
-As for land (tests/e2e/test_land_readme.py): its ``sh`` blocks are concatenated in order into one
+Run as every module README is (tests/e2e/readme_workflow.py): its ``sh`` blocks concatenated in order into one
 bash script (``set -euo pipefail``) and run in a scratch directory with ``METROBLOC_NODE`` and
 ``METROBLOC_DATA_DIR`` pointing at the node. The resulting state is then read back over HTTP.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import httpx
 from tests.conftest import NodeProcess
-
-README = Path(__file__).resolve().parents[2] / "src" / "metrobloc" / "modules" / "identity" / "README.md"
-
-
-def workflow() -> str:
-    blocks = re.findall(r"```sh\n(.*?)```", README.read_text(), flags=re.DOTALL)
-    assert len(blocks) >= 8, "the README's workflow is missing"
-    return "set -euo pipefail\n" + "\n".join(blocks)
+from tests.e2e.readme_workflow import run_workflow
 
 
 def test_the_readme_workflow_runs_as_written(node: NodeProcess, tmp_path: Path) -> None:
-    script = tmp_path / "workflow.sh"
-    script.write_text(workflow())
-    work = tmp_path / "work"
-    work.mkdir()
-    env = {
-        **os.environ,
-        "METROBLOC_NODE": node.url,
-        "METROBLOC_DATA_DIR": str(node.data_dir),
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-    }
-    proc = subprocess.run(["bash", str(script)], cwd=work, env=env, capture_output=True, text=True, timeout=180)
+    proc = run_workflow("identity", node, tmp_path)
     out = proc.stdout
-    assert proc.returncode == 0, f"{out[-3000:]}\n{proc.stderr[-3000:]}"
     # The two refusals the README shows.
     errors = [line.split(":")[1].strip() for line in proc.stderr.splitlines() if line.startswith("error: ")]
     assert errors == ["identity.not_current_key", "identity.did_exists"], proc.stderr

@@ -7,36 +7,15 @@ user would after ``make run``. The resulting state is then read back through the
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 from tests.conftest import NodeProcess
-
-README = Path(__file__).resolve().parents[2] / "src" / "metrobloc" / "modules" / "land" / "README.md"
-
-
-def workflow() -> str:
-    blocks = re.findall(r"```sh\n(.*?)```", README.read_text(), flags=re.DOTALL)
-    assert len(blocks) >= 8, "the README's workflow is missing"
-    return "set -euo pipefail\n" + "\n".join(blocks)
+from tests.e2e.readme_workflow import run_workflow
 
 
 def test_the_readme_workflow_runs_as_written(node: NodeProcess, tmp_path: Path) -> None:
-    script = tmp_path / "workflow.sh"
-    script.write_text(workflow())
-    work = tmp_path / "work"
-    work.mkdir()
-    env = {
-        **os.environ,
-        "METROBLOC_NODE": node.url,
-        "METROBLOC_DATA_DIR": str(node.data_dir),
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-    }
-    proc = subprocess.run(["bash", str(script)], cwd=work, env=env, capture_output=True, text=True, timeout=180)
-    assert proc.returncode == 0, f"{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    proc = run_workflow("land", node, tmp_path)
     # The one refusal the README shows, and the proof it verifies offline.
     assert (
         [line for line in proc.stderr.splitlines() if line.startswith("error: ")]
