@@ -19,6 +19,7 @@ from tests.conftest import metrobloc_cmd
 from tests.network.cluster import ASSET, Consortium, Load, make_network, wait_until
 
 from metrobloc.ledger import Genesis
+from metrobloc.merkle.smt import state_root_of
 
 CHAIN = "metrobloc-test-net"
 
@@ -184,6 +185,11 @@ def test_a_tampered_node_detects_the_divergence_and_halts(consortium: Consortium
     key = f"assets/bal/{ASSET}/{consortium.admin.address}".encode()
     (value,) = db.execute("SELECT value FROM kv WHERE key = ?", (key,)).fetchone()
     db.execute("UPDATE kv SET value = ? WHERE key = ?", (str(int(value) + 1_000_000).encode(), key))
+    # A changed kv alone no longer starts (its root differs from the tip's state_root,
+    # tests/state/test_state_root_check.py): the tamperer recomputes the root too, so only the
+    # consortium's certified headers can catch it.
+    root = state_root_of(dict(db.execute("SELECT key, value FROM kv").fetchall()))
+    db.execute("UPDATE meta SET value = ? WHERE key = 'state_root'", (root,))
     db.commit()
     db.close()
     consortium.net.start_node(2)
