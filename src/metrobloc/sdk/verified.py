@@ -7,7 +7,7 @@ the proven state records themselves rather than the query's answer.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import orjson
 
@@ -17,14 +17,19 @@ from metrobloc.modules.accounts.keys import account_key
 from metrobloc.modules.assets.keys import balance_key
 from metrobloc.modules.land.keys import parcel_key
 
-if TYPE_CHECKING:
-    from metrobloc.sdk.client import Client
+
+class Answers(Protocol):
+    """Where the answers come from: a node's ``Client`` (nothing it says is believed unproven)."""
+
+    def state_proof(self, key: str) -> dict[str, Any]: ...
+
+    def get(self, path: str, params: dict[str, Any] | None = None) -> Any: ...
 
 
 class VerifiedReads:
     """``client.verified(genesis)``: reads that raise ``VerificationFailed`` unless proven."""
 
-    def __init__(self, client: Client, genesis: Genesis) -> None:
+    def __init__(self, client: Answers, genesis: Genesis) -> None:
         self._client = client
         self.genesis = genesis
 
