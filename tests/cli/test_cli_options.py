@@ -23,3 +23,16 @@ def test_every_option_has_help() -> None:
         if isinstance(param, click.Option) and not param.help
     ]
     assert not missing, f"options without help text: {missing}"
+
+
+def test_query_options_are_kebab_case_flags() -> None:
+    """A module query's parameters become flags in the CLI's style (``versionId`` → ``--version-id``)."""
+    from metrobloc.cli.messages import _flag
+
+    assert [_flag(n) for n in ("versionId", "versionTime", "at_ms", "type", "lender")] == [
+        "version-id",
+        "version-time",
+        "at-ms",
+        "type",
+        "lender",
+    ]

@@ -126,6 +126,11 @@ PROVE_OPTION = click.Option(
 )
 
 
+def _flag(name: str) -> str:
+    """A query parameter's option name: ``at_ms`` → ``at-ms``, ``versionId`` → ``version-id``."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", name).replace("_", "-").lower()
+
+
 def module_query_group(module: Module) -> click.Group:
     """``metrobloc query <module>``: one command per declared query."""
     group = click.Group(module.name, help=module.doc)
@@ -155,7 +160,7 @@ def query_command(query: QuerySpec) -> click.Command:
             emit(c.get(path, params))
 
     params: list[click.Parameter] = [click.Argument([name]) for name in arguments]
-    params += [click.Option([f"--{name.replace('_', '-')}", name], help=text) for name, text in query.options]
+    params += [click.Option([f"--{_flag(name)}", name], help=text) for name, text in query.options]
     params.append(PROVE_OPTION)
     command = click.Command(query.name, callback=reports_errors(run), help=query.doc, params=params)
     return node_option(command)

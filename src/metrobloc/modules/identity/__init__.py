@@ -41,8 +41,18 @@ MODULE = Module(
     ),
     errors=error_codes(vars(errors)),
     queries=(
-        QuerySpec("did", "/1.0/identifiers/{did}", "Resolve a DID (W3C DID Resolution)."),
-        QuerySpec("accreditations", "/v1/identity/issuers/{address}", "An issuer's accreditations."),
+        QuerySpec(
+            "did",
+            "/1.0/identifiers/{did}",
+            "Resolve a DID (W3C DID Resolution).",
+            (("versionId", "The document as of this block height."), ("versionTime", "... or of this date-time.")),
+        ),
+        QuerySpec(
+            "accreditations",
+            "/v1/identity/issuers/{address}",
+            "An issuer's accreditations.",
+            (("type", "With --at-ms: was it accredited for this credential type?"), ("at_ms", "At this Unix ms.")),
+        ),
         QuerySpec("schema", "/v1/identity/schemas/{schema_id}", "A registered credential schema."),
         QuerySpec("status", "/v1/identity/status/{issuer}/{list_id}", "A status list's last anchored publication."),
     ),
