@@ -306,3 +306,14 @@ def test_a_key_in_force_again_cannot_be_marked_compromised(city: City) -> None:
         [sdk.identity.mark_key_compromised(city.alice.public_key.to_b64(), block_time(created))],
     )
     assert [e.status for e in city.history(city.alice)] == ["retired", "retired", "active"]
+
+
+def test_an_account_cannot_rotate_back_to_a_key_it_marked_compromised(city: City) -> None:
+    new = PrivateKey(b"\x41" * 32)
+    created = city.create_did(city.alice).height
+    city.rotate(city.alice, city.alice, new)
+    mark = sdk.identity.mark_key_compromised(city.alice.public_key.to_b64(), block_time(created))
+    city.ok([new], [mark], signers=[city.alice.address])
+    back = sdk.accounts.rotate_key(CHAIN_ID, city.alice.address, city.alice)
+    city.fails("accounts.key_compromised", [new], [back], signers=[city.alice.address])
+    assert [e.status for e in city.history(city.alice)] == ["compromised", "active"]

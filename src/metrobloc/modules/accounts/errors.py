@@ -15,3 +15,8 @@ SELF_REVOKE = ErrorCode(
     InvalidTx,
     "an admin cannot drop their own admin role (the chain would risk having none)",
 )
+KEY_COMPROMISED = ErrorCode(
+    "accounts.key_compromised",
+    InvalidTx,
+    "a rotation to a key the account itself marked compromised (identity/mark_key_compromised)",
+)

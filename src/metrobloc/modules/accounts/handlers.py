@@ -6,7 +6,7 @@ from metrobloc.crypto import verify_signature
 from metrobloc.execution import Context
 from metrobloc.ledger import rotation_statement
 from metrobloc.modules.accounts import errors
-from metrobloc.modules.accounts.keeper import ADMIN, Account, AccountsKeeper
+from metrobloc.modules.accounts.keeper import ADMIN, COMPROMISED, Account, AccountsKeeper
 from metrobloc.modules.accounts.msgs import GrantRole, RevokeRole, RotateKey
 
 
@@ -39,6 +39,10 @@ class AccountsHandlers:
         statement = rotation_statement(ctx.chain_id, ctx.sender, msg.public_key)
         if not verify_signature(msg.public_key, statement, msg.new_key_signature):
             raise errors.BAD_ROTATION.error("the new key did not sign the rotation statement")
+        if any(
+            e.public_key == msg.public_key and e.status == COMPROMISED for e in self.keeper.key_history(ctx, ctx.sender)
+        ):
+            raise errors.KEY_COMPROMISED.error("the new key was marked compromised (identity/mark_key_compromised)")
         account = self.keeper.get(ctx, ctx.sender)
         self.keeper.put(ctx, Account(ctx.sender, msg.public_key, account.roles))
         self.keeper.rotated(ctx, ctx.sender, msg.public_key, ctx.height, ctx.block_time_ms)
