@@ -7,13 +7,14 @@ the ante checks; a module's handlers get the keepers it ``needs`` by module name
 """
 
 from metrobloc.execution import Module
-from metrobloc.modules import accounts, assets, identity, land, timebank
+from metrobloc.modules import accounts, assets, identity, land, timebank, watchlist
 
 MODULES: tuple[Module, ...] = (
     accounts.MODULE,  # first: keys and roles that every other module relies on; its ante check authenticates signers
     assets.MODULE,  # after accounts: the asset_issuer role check goes through the accounts keeper
     land.MODULE,  # after assets: revenue rights are issued and paid through the assets keeper
     identity.MODULE,  # after accounts: DIDs keep their key history through the accounts keeper
+    watchlist.MODULE,  # after identity: its role check goes through the accounts keeper; assets get its keeper by name
     timebank.MODULE,  # after identity: banks are registered by TimeBankAccreditation holders (identity keeper)
 )
 
