@@ -10,8 +10,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from tests.conftest import NodeProcess
 from tests.e2e.readme_workflow import run_workflow
+
+pytestmark = pytest.mark.slow  # a whole README workflow against a node: ~30-50 s each (make test-slow)
 
 
 def test_the_readme_workflow_runs_as_written(node: NodeProcess, tmp_path: Path) -> None:
