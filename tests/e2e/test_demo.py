@@ -16,8 +16,9 @@ import httpx
 import pytest
 from tests.conftest import NodeProcess, metrobloc_cmd
 
-from metrobloc.demo import DemoCity
+from metrobloc.demo import DemoCity, watchlist
 from metrobloc.demo.identity import WALLET_DIR, IdentityParties
+from metrobloc.demo.timebank import TRUST_ACCREDITATION, TimebankParties
 from metrobloc.sdk import Client, verify_proof
 from metrobloc.sdk import credentials as creds
 
@@ -53,6 +54,10 @@ def cities(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[NodeProce
             node.stop()
 
 
+def height_of(title: str) -> int:
+    return next(b.height for b in CITY.blocks if b.title == title)
+
+
 def seeded_blocks(node: NodeProcess) -> list[dict[str, Any]]:
     with node.client() as c:
         return [c.block(height) for height in range(1, CITY.seeded_height + 1)]
@@ -62,7 +67,7 @@ def test_the_same_seed_gives_the_same_seeded_blocks(cities: tuple[NodeProcess, N
     a, b = cities
     for node in cities:
         record = json.loads((node.data_dir / "demo.json").read_text())
-        assert record == {"seed": SEED, "seeded_height": 27, "seeded_txs": 549, "finished": True}
+        assert record == {"seed": SEED, "seeded_height": 33, "seeded_txs": 563, "finished": True}
         assert json.loads(node.genesis_path().read_text()) == CITY.genesis.raw
     ours, theirs = seeded_blocks(a), seeded_blocks(b)
     assert [x["block_hash"] for x in ours] == [x["block_hash"] for x in theirs]
@@ -83,7 +88,7 @@ def test_the_city_has_its_agencies_assets_and_land_records(cities: tuple[NodePro
         assert roles == {
             "City Hall": ["admin"],
             "Land Registry": ["land_registrar"],
-            "Metro Savings Bank": ["lender"],
+            "Metro Savings Bank": ["lender", "watchlist_authority"],  # the latter from block 32
             "Metro University": ["asset_issuer", "oracle"],
         }
         assert c.asset("CITY")["issuer"] == people.city_hall.address and c.asset("CITY")["decimals"] == 2
@@ -123,13 +128,37 @@ def test_the_city_has_its_identity_part(cities: tuple[NodeProcess, NodeProcess])
         )
         assert hospital["accredited"] and [link["id"] for link in hospital["chain"]] == [5, 2]
         mistaken = c.get("/v1/identity/accreditations/4")
-        assert mistaken["subject"] == people.registry.address and mistaken["revoked_height"] == CITY.seeded_height - 2
+        assert mistaken["subject"] == people.registry.address
+        assert mistaken["revoked_height"] == height_of("Schemas, and a revoked accreditation")
         assert c.get("/v1/identity/schemas/residency-v1")["credential_type"] == "ResidencyCredential"
         for _, body in wallets[0]:
             verified = creds.verify(json.loads(body), genesis=CITY.genesis, client=c)
             assert verified.verification_method.endswith("#key-1") and verified.status == "none"
     for path in ("/identity/issuers", f"/identity/dids/did:mb:{parties.register.address}", "/identity/verify"):
         assert httpx.get(a.url + path).status_code == 200
+
+
+def test_the_city_has_its_time_banks_and_watch_list(cities: tuple[NodeProcess, NodeProcess]) -> None:
+    """Two banks registered by the accredited trust, five residents admitted, services (one between
+    the banks, one refused unsigned), a sanctioned account listed and a customer's hash delisted."""
+    parties, residents = TimebankParties.of_seed(SEED), CITY.people.citizens[:5]
+    river, harbour = parties.riverside.address, parties.harbour.address
+    with cities[0].client() as c:
+        banks = {b["name"]: b for b in c.get("/v1/timebank/banks")["banks"]}
+        assert sorted(banks) == ["Harbour Time Bank", "Riverside Time Bank"]
+        assert {b["accreditation"] for b in banks.values()} == {TRUST_ACCREDITATION}
+        assert [banks["Riverside Time Bank"]["members"], banks["Harbour Time Bank"]["members"]] == [3, 2]
+        assert c.get(f"/v1/timebank/banks/{river}/clearing")["positions"] == [{"bank": harbour, "minutes": 30}]
+        minutes = [c.get(f"/v1/timebank/members/{r.address}")["total_minutes"] for r in residents]
+        assert minutes == [120 + 90 - 60 + 30, 120 - 90, 120 + 60, 60 + 45 - 30, 60 - 45]
+        refused = c.tx(CITY.blocks[height_of("Neighbours trade hours") - 1].txs[-1].tx.hash)["receipt"]
+        assert refused["error"]["code"] == "timebank.needs_both_signatures"
+        listed = c.get(f"/v1/watchlist/sanctions/subjects/{watchlist.sanctioned(SEED)}")["listing"]
+        assert listed["authority"] == CITY.people.bank.address
+        assert c.get(f"/v1/watchlist/fraud/subjects/{watchlist.customer()}")["listing"] is None
+    pages = ("/timebank", f"/timebank/banks/{river}", f"/timebank/members/{residents[0].address}", "/watchlist")
+    for path in (*pages, f"/watchlist/fraud/subjects/{watchlist.customer()}"):
+        assert httpx.get(cities[0].url + path).status_code == 200
 
 
 def test_live_activity_commits_new_blocks(cities: tuple[NodeProcess, NodeProcess]) -> None:
@@ -151,7 +180,7 @@ def test_the_readme_example_runs_as_written(cities: tuple[NodeProcess, NodeProce
     proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=60)
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
-    assert lines[0] == f"seeded: 27 blocks, the last {seeded_blocks(cities[0])[-1]['block_hash'][:16]}"
+    assert lines[0] == f"seeded: 33 blocks, the last {seeded_blocks(cities[0])[-1]['block_hash'][:16]}"
     assert lines[1:] == [
         f"City Coin: City Coin issued by {CITY.people.city_hall.address}",
         "HARBOUR-9:1 settled by 2 oracles",

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from metrobloc.crypto import PrivateKey
-from metrobloc.demo import identity
+from metrobloc.demo import identity, timebank, watchlist
 from metrobloc.demo.city import SeededTx
 from metrobloc.demo.people import Citizen
 from metrobloc.sdk import accounts, assets, land
@@ -111,7 +111,8 @@ class _Historian:
             yield self.chapter(title, write)
         for day in range(1, MARKET_DAYS + 1):
             yield self.chapter(f"Market day {day}", self.market_day)
-        for title, write in identity.chapters(self):
+        # Time banks after identity: they continue its accreditation ids and admit its residents.
+        for title, write in (*identity.chapters(self), *timebank.chapters(self), *watchlist.chapters(self)):
             yield self.chapter(title, write)
 
     def chapter(self, title: str, write: Callable[[], None]) -> Chapter:

@@ -45,7 +45,7 @@ CHAPTERS = (
     "Residents take their DIDs",
     "The Population Register rotates its key",
 )
-"""The identity blocks' titles; they are the last seeded blocks."""
+"""The identity blocks' titles (the time-bank and watch-list chapters follow them)."""
 ISSUED_CHAPTER = 4
 """The credentials carry the time of the fourth identity block (the residents' DIDs)."""
 UNIVERSITY_ACCREDITATION, MISTAKEN_ACCREDITATION = 2, 4
@@ -158,8 +158,10 @@ def chapters(h: Historian) -> list[tuple[str, Callable[[], None]]]:
 
 
 def issued_ms(city: DemoCity) -> int:
-    """The time the residents' credentials carry: the block of their DIDs."""
-    return city.block_time_ms(city.seeded_height - len(CHAPTERS) + ISSUED_CHAPTER)
+    """The time the residents' credentials carry: the block of their DIDs (found by its title, so
+    chapters seeded after identity's do not move it)."""
+    title = CHAPTERS[ISSUED_CHAPTER - 1]
+    return next(b.time_ms for b in city.blocks if b.title == title)
 
 
 def wallet(city: DemoCity) -> dict[str, dict[str, dict[str, Any]]]:
