@@ -4,35 +4,12 @@ status-list anchors, and the personal-data access and erasure log."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any, Protocol
+from typing import Any
 
-import orjson
-
-from metrobloc.codec import canonical_json_checked
+from metrobloc.execution.state_access import Reader, Scanner, Writer
+from metrobloc.execution.state_access import load_json as load
+from metrobloc.execution.state_access import store_json as store
 from metrobloc.modules.identity import errors, keys
-
-
-class Reader(Protocol):
-    def get(self, key: bytes) -> bytes | None: ...
-
-
-class Writer(Reader, Protocol):
-    def set(self, key: bytes, value: bytes) -> None: ...
-
-
-class Scanner(Reader, Protocol):
-    """Committed state with range scans (the node's ``StateReader``), for queries."""
-
-    def scan(self, prefix: bytes, limit: int = 1000, after: bytes | None = None) -> list[tuple[bytes, bytes]]: ...
-
-
-def load(state: Reader, key: bytes) -> Any:
-    raw = state.get(key)
-    return None if raw is None else orjson.loads(raw)
-
-
-def store(state: Writer, key: bytes, value: Any) -> None:
-    state.set(key, canonical_json_checked(value))
 
 
 @dataclass(frozen=True)
@@ -156,3 +133,16 @@ MAX_CHAIN = 8
 """Accreditation chains are at most this deep (root → authority → ... → issuer)."""
 MAX_PER_ISSUER = 64
 """Accreditations one issuer may hold, revoked ones included."""
+
+__all__ = [
+    "Accreditation",
+    "DidRecord",
+    "IdentityKeeper",
+    "MAX_CHAIN",
+    "MAX_PER_ISSUER",
+    "Reader",
+    "Scanner",
+    "Writer",
+    "load",
+    "store",
+]

@@ -4,38 +4,15 @@ services and the clearing positions between banks."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any, Protocol
+from typing import Any
 
-import orjson
-
-from metrobloc.codec import canonical_json_checked
+from metrobloc.execution.state_access import Reader, Scanner, Writer
+from metrobloc.execution.state_access import load_json as load
+from metrobloc.execution.state_access import store_json as store
 from metrobloc.modules.timebank import keys
 
 MAX_BANKS_PER_MEMBER = 8
 """An account is a member of at most this many banks (a wallet lists them all)."""
-
-
-class Reader(Protocol):
-    def get(self, key: bytes) -> bytes | None: ...
-
-
-class Writer(Reader, Protocol):
-    def set(self, key: bytes, value: bytes) -> None: ...
-
-
-class Scanner(Reader, Protocol):
-    """Committed state with range scans (the node's ``StateReader``), for queries."""
-
-    def scan(self, prefix: bytes, limit: int = 1000, after: bytes | None = None) -> list[tuple[bytes, bytes]]: ...
-
-
-def load(state: Reader, key: bytes) -> Any:
-    raw = state.get(key)
-    return None if raw is None else orjson.loads(raw)
-
-
-def store(state: Writer, key: bytes, value: Any) -> None:
-    state.set(key, canonical_json_checked(value))
 
 
 @dataclass(frozen=True)
@@ -145,3 +122,16 @@ class TimebankKeeper:
                 }
             )
         return out
+
+
+__all__ = [
+    "Bank",
+    "MAX_BANKS_PER_MEMBER",
+    "Membership",
+    "Reader",
+    "Scanner",
+    "TimebankKeeper",
+    "Writer",
+    "load",
+    "store",
+]

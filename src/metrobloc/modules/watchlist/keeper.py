@@ -5,32 +5,14 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import orjson
 
-from metrobloc.codec import canonical_json_checked
+from metrobloc.execution.state_access import Reader, Scanner, Writer
+from metrobloc.execution.state_access import load_json as load
+from metrobloc.execution.state_access import store_json as store
 from metrobloc.modules.watchlist import keys
-
-
-class Reader(Protocol):
-    def get(self, key: bytes) -> bytes | None: ...
-
-
-class Writer(Reader, Protocol):
-    def set(self, key: bytes, value: bytes) -> None: ...
-
-    def delete(self, key: bytes) -> None: ...
-
-
-class Scanner(Reader, Protocol):
-    """Committed state with range scans (the node's ``StateReader``), for queries."""
-
-    def scan(self, prefix: bytes, limit: int = 1000, after: bytes | None = None) -> list[tuple[bytes, bytes]]: ...
-
-
-def store(state: Writer, key: bytes, value: Any) -> None:
-    state.set(key, canonical_json_checked(value))
 
 
 @dataclass(frozen=True)
@@ -118,3 +100,15 @@ class WatchlistKeeper:
         store(state, keys.history_key(list_id, subject, seq), {"seq": seq, **event})
         state.set(keys.history_count_key(list_id, subject), str(seq + 1).encode())
         return seq
+
+
+__all__ = [
+    "HistoryEvent",
+    "Listing",
+    "Reader",
+    "Scanner",
+    "WatchlistKeeper",
+    "Writer",
+    "load",
+    "store",
+]
