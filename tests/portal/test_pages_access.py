@@ -47,6 +47,13 @@ def violations(page: Page) -> list[dict[str, Any]]:
     return found
 
 
+def page_problems(page: Page, width: int) -> dict[str, Any] | None:
+    """The page's axe violations and its scroll width when it is wider than ``width``; None if neither."""
+    found = violations(page)
+    wide = page.evaluate("() => document.documentElement.scrollWidth")
+    return {"violations": found, "scroll_width": wide} if found or wide > width else None
+
+
 @pytest.mark.parametrize("width", [1280, 375])
 def test_every_page_type_passes_axe_and_fits(
     page_factory: Callable[..., Page], portal: Portal, js_errors: list[str], width: int
@@ -61,10 +68,8 @@ def test_every_page_type_passes_axe_and_fits(
             expect(page.locator("#verify-result .outcome")).to_be_visible()
         if kind == "home":
             page.wait_for_function("() => document.querySelectorAll('.plot canvas').length > 0")
-        found = violations(page)
-        wide = page.evaluate("() => document.documentElement.scrollWidth")
-        if found or wide > width:
-            problems[kind] = {"violations": found, "scroll_width": wide}
+        if (found := page_problems(page, width)) is not None:
+            problems[kind] = found
     js_errors[:] = [e for e in js_errors if "404" not in e]  # the not-found page itself
     assert not problems, problems
 

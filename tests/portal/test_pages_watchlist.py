@@ -12,7 +12,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 from tests.conftest import NodeProcess
-from tests.portal.test_pages_access import violations
+from tests.portal.test_pages_access import page_problems
 
 from metrobloc import sdk
 from metrobloc.crypto import PrivateKey
@@ -63,10 +63,8 @@ def test_the_watchlist_pages_pass_axe_and_fit(page_factory: Callable[..., Page],
     for kind, path in pages(lists).items():
         page.goto(lists.node.url + path)
         expect(page.locator("footer .height")).to_contain_text("This page reflects the chain at height")
-        found = violations(page)
-        wide = page.evaluate("() => document.documentElement.scrollWidth")
-        if found or wide > width:
-            problems[kind] = {"violations": found, "scroll_width": wide}
+        if (found := page_problems(page, width)) is not None:
+            problems[kind] = found
     assert problems == {}
 
 
