@@ -36,7 +36,18 @@ class Ledger:
         self.apply(writes)
         self.app_hash = app_hash_link(ZERO_HASH, writes)
         self.height = 0
+        self.skew_ms = 0
+        """Added to every later block's time (``advance``), for rules that follow chain time."""
         self._nonce = 0
+
+    def advance(self, ms: int) -> None:
+        """Later blocks come ``ms`` later than one second apart (expiry, demurrage, deadlines)."""
+        self.skew_ms += ms
+
+    @property
+    def next_time_ms(self) -> int:
+        """The block time of the next block."""
+        return GENESIS_TIME_MS + (self.height + 1) * 1000 + self.skew_ms
 
     def apply(self, writes: Mapping[bytes, bytes | None]) -> None:
         for key, value in writes.items():
@@ -68,7 +79,8 @@ class Ledger:
 
     def block(self, *txs: PreparedTx) -> BlockResult:
         self.height += 1
-        result = self.executor.execute_block(self.state.get, txs, self.height, GENESIS_TIME_MS + self.height * 1000)
+        time_ms = GENESIS_TIME_MS + self.height * 1000 + self.skew_ms
+        result = self.executor.execute_block(self.state.get, txs, self.height, time_ms)
         self.apply(result.writes)
         self.app_hash = app_hash_link(self.app_hash, result.writes)
         return result

@@ -13,14 +13,31 @@ MODULE = Module(
     doc="Create, mint, transfer and burn assets: city coin, vouchers, loyalty points, time-bank hours.",
     package=__name__,
     messages=MESSAGES,
-    handlers=lambda roles: AssetsHandlers(KEEPER, roles),
-    needs={"roles": "accounts"},
+    handlers=lambda roles, watchlist, timebank: AssetsHandlers(
+        KEEPER.bind(roles, watchlist), roles, {"timebank": timebank}
+    ),
+    needs={"roles": "accounts", "watchlist": "watchlist", "timebank": "timebank"},
     keeper=KEEPER,
     events=(
         EventSpec("assets/create", ("asset", "issuer"), "An asset was created."),
         EventSpec("assets/mint", ("asset", "to", "amount"), "Units were minted."),
         EventSpec("assets/transfer", ("asset", "from", "to", "amount"), "Units moved between accounts."),
         EventSpec("assets/burn", ("asset", "holder", "amount"), "Units were destroyed."),
+        EventSpec("assets/set_policy", ("asset", "version"), "The issuer set the asset's policy (its new version)."),
+        EventSpec(
+            "assets/set_merchant", ("asset", "merchant", "allowed"), "The issuer listed a merchant or took it off."
+        ),
+        EventSpec(
+            "assets/redeem",
+            ("asset", "holder", "amount", "fee", "programme"),
+            "Units went back to the issuer; the fee went to the programme account (empty: no fee).",
+        ),
+        EventSpec(
+            "assets/settle",
+            ("asset", "holder", "expired", "demurrage"),
+            "An account's expired lots and demurrage went to the asset's sink.",
+        ),
+        EventSpec("assets/reward", ("asset", "to", "amount", "action", "ref"), "A civic action was rewarded."),
     ),
     errors=error_codes(vars(errors)),
     init_genesis=genesis.init_genesis,

@@ -10,6 +10,7 @@ from metrobloc.execution.messages import Address, Symbol, param_schema
 from metrobloc.modules.assets import queries
 from metrobloc.modules.assets.queries import MAX_PAGE, Scanner
 
+MAX_MS = 2**53 - 1
 ASSET = Path(description="An asset symbol, e.g. CITY.", json_schema_extra=param_schema(Symbol))
 ADDRESS = Path(description="An account address.", json_schema_extra=param_schema(Address))
 
@@ -21,9 +22,15 @@ def router(state: Scanner) -> APIRouter:
     def get_asset(asset: str = ASSET) -> dict[str, Any]:
         return queries.asset(state, asset)
 
-    @r.get("/v1/assets/{asset}/balances/{address}", summary="A balance, as a decimal string")
-    def get_balance(asset: str = ASSET, address: str = ADDRESS) -> dict[str, str]:
-        return queries.balance(state, asset, address)
+    @r.get("/v1/assets/{asset}/balances/{address}", summary="A balance, as a decimal string, with its lots")
+    def get_balance(
+        asset: str = ASSET,
+        address: str = ADDRESS,
+        at_ms: int | None = Query(
+            None, ge=0, le=MAX_MS, description="Block time (Unix ms): spendable then, after expiry and demurrage."
+        ),
+    ) -> dict[str, Any]:
+        return queries.balance(state, asset, address, at_ms)
 
     @r.get("/v1/assets/{asset}/holders", summary="Accounts holding an asset, by address, with their balances")
     def list_holders(

@@ -281,7 +281,7 @@ class LandHandlers:
             raise errors.NO_HOLDERS.error(f"nobody holds {rights} any more")
         payouts = pro_rata(msg.amount, holders)
         for address, amount in payouts:
-            self.assets.transfer(ctx, msg.asset, ctx.sender, address, amount)
+            self.assets.transfer(ctx, msg.asset, ctx.sender, address, amount, at_ms=ctx.block_time_ms)
             ctx.emit("land/payout", parcel=msg.parcel, asset=msg.asset, to=address, amount=str(amount))
         facts = {"asset": msg.asset, "amount": str(msg.amount), "rights_asset": rights, "payer": ctx.sender}
         self.keeper.report(ctx, "land/distribute", msg.parcel, {**facts, "payees": len(payouts)})

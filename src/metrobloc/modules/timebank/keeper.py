@@ -105,6 +105,19 @@ class TimebankKeeper:
         state.set(keys.next_service_key(), str(service_id + 1).encode())
         return service_id
 
+    def civic_actors(self, state: Reader, message: str, ref: str) -> tuple[str, ...] | None:
+        """The provider of recorded service ``ref`` (``message`` = ``record_service``): who a civic reward goes to.
+
+        What other modules see of a service (the assets module rewards through it); None when there is no
+        such service.
+        """
+        if message != "record_service" or not ref.isascii() or not ref.isdigit() or len(ref) > 12:
+            return None
+        if ref != str(int(ref)):  # one spelling per service: "017" is not 17, so none is rewarded twice
+            return None
+        record = load(state, keys.service_key(int(ref)))
+        return None if record is None else (record["provider"],)
+
     def balances(self, state: Reader, member: str) -> list[dict[str, Any]]:
         """Minutes per bank, what a wallet shows: balance, floor and what may still be received."""
         out = []
