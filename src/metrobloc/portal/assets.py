@@ -23,6 +23,56 @@ CHART_BLOCKS = 200
 """Blocks with mints or burns shown on the asset page (the export has every change)."""
 
 
+def _duration(ms: int) -> str:
+    """A duration in the largest whole unit that divides it (days, hours, minutes, else ms)."""
+    for unit, size in (("day", 86_400_000), ("hour", 3_600_000), ("minute", 60_000)):
+        if ms % size == 0:
+            count = ms // size
+            return f"{count} {unit}{'' if count == 1 else 's'}"
+    return f"{ms} ms"
+
+
+def _bp(bp: int) -> str:
+    """Basis points as a percentage, exactly (250 -> 2.5%)."""
+    whole, part = divmod(bp, 100)
+    return f"{whole}%" if not part else f"{whole}.{part:02d}".rstrip("0") + "%"
+
+
+def policy_rules(policy: dict[str, Any], decimals: int, symbol: str) -> list[str]:
+    """The policy in words, one sentence per rule, as the portal shows it (docs/spec/assets.md)."""
+    rules = []
+    if policy.get("lot_lifetime_ms") is not None:
+        granule = _duration(policy.get("expiry_granule_ms", 86_400_000))
+        rules.append(
+            f"Each mint expires {_duration(policy['lot_lifetime_ms'])} later (rounded up to a whole {granule}); "
+            "the oldest units are spent first; expired units go to the sink."
+        )
+    if policy.get("expires_at_ms") is not None:
+        rules.append(f"Every unit expires by {display.time_ms(policy['expires_at_ms'])} at the latest.")
+    if policy.get("demurrage_bp"):
+        rules.append(
+            f"Demurrage: units lose {_bp(policy['demurrage_bp'])} of their value every "
+            f"{_duration(policy['demurrage_period_ms'])}; the loss goes to the sink."
+        )
+    if policy.get("merchant_role"):
+        rules.append(f"Spendable only at accounts with the role {policy['merchant_role']} (or back to the issuer).")
+    if policy.get("merchant_allowlist"):
+        rules.append("Spendable only at merchants the issuer lists (or back to the issuer).")
+    if policy.get("spend_limit") is not None:
+        limit = display.amount(policy["spend_limit"], decimals)
+        rules.append(f"Each account may send at most {limit} {symbol} every {_duration(policy['spend_period_ms'])}.")
+    if policy.get("redeem_fee_bp") is not None:
+        fee = _bp(policy["redeem_fee_bp"])
+        to = f" to the programme account {policy['programme']}" if policy.get("programme") else ""
+        rules.append(f"Holders may redeem it with the issuer for a fee of {fee}{to}.")
+    if policy.get("watchlists"):
+        rules.append(f"Refused to and from accounts on the watch-lists: {', '.join(policy['watchlists'])}.")
+    for reward in policy.get("rewards", []):
+        amount = display.amount(reward["amount"], decimals)
+        rules.append(f"Rewards {amount} {symbol} once per {reward['action']} (to whoever performed it).")
+    return rules
+
+
 def holders(node: Node, symbol: str, cursor: str | None, limit: int) -> tuple[list[dict[str, Any]], str | None]:
     page = queries.holders(node.store.reader, symbol, cursor=cursor, limit=limit)
     return page["holders"], page["next"]
@@ -97,8 +147,11 @@ def router(site: Site) -> APIRouter:
         record = queries.asset(node.store.reader, symbol)
         decimals = record["decimals"]
         items, after = holders(node, symbol, cursor, lists.MAX_PAGE)
+        stored = record["policy"]
         return Page(
             asset=record,
+            policy=None if stored is None else {**stored, "rules": policy_rules(stored["policy"], decimals, symbol)},
+            sink=display.amount(record["sink"], decimals),
             supply=display.amount(record["supply"], decimals),
             max_supply=None if record["max_supply"] is None else display.amount(record["max_supply"], decimals),
             holders=[{**h, "shown": display.amount(h["balance"], decimals)} for h in items],
