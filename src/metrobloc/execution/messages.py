@@ -270,7 +270,9 @@ def _spec(info: msgspec.structs.FieldInfo, hint: Any) -> FieldSpec:
         metas += [m for m in hint.__metadata__ if isinstance(m, msgspec.Meta)]
         hint = hint.__origin__
     base = hint
-    members = typing.get_args(base) if isinstance(base, types.UnionType) else ()
+    # ``X | None`` is a types.UnionType, ``Annotated[X, ...] | None`` a typing.Union
+    union = isinstance(base, types.UnionType) or typing.get_origin(base) is typing.Union
+    members = typing.get_args(base) if union else ()
     nullable = type(None) in members
     if nullable:
         base = next(m for m in members if m is not type(None))

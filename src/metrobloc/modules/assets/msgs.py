@@ -69,14 +69,26 @@ class RewardRule(Record, frozen=True):
 class Policy(Record, frozen=True):
     """The rules an asset's units follow; every field is optional and off when absent (docs/spec/assets.md)."""
 
-    lot_lifetime_ms: Annotated[Ms | None, field("Each mint is a lot that expires this long after it.")] = None
-    expires_at_ms: Annotated[Ms | None, field("Every lot expires by this block time at the latest.")] = None
+    lot_lifetime_ms: Annotated[
+        Ms | None, field("Each mint is a lot that expires this long after it.", code="assets.bad_expiry")
+    ] = None
+    expires_at_ms: Annotated[
+        Ms | None, field("Every lot expires by this block time at the latest.", code="assets.bad_expiry")
+    ] = None
     expiry_granule_ms: Annotated[
-        Ms, field("Lot expiries are rounded up to a multiple of this (block time since 1970).")
+        Ms,
+        field("Lot expiries are rounded up to a multiple of this (block time since 1970).", code="assets.bad_expiry"),
     ] = DAY_MS
-    demurrage_bp: Annotated[int, field("Basis points a lot loses per demurrage period (0: none).")] = 0
+    demurrage_bp: Annotated[
+        int,
+        Meta(ge=0, le=BP),
+        field("Basis points a lot loses per demurrage period (0: none).", code="assets.bad_demurrage"),
+    ] = 0
     demurrage_period_ms: Annotated[
-        Ms | None, field("The demurrage period (at least an hour); periods start at multiples of it.")
+        Annotated[int, Meta(ge=HOUR_MS, le=MAX_MS)] | None,
+        field(
+            "The demurrage period (at least an hour); periods start at multiples of it.", code="assets.bad_demurrage"
+        ),
     ] = None
     merchant_role: Annotated[MerchantRole | None, field("Units move only to holders of this role (or the issuer).")] = (
         None
@@ -85,10 +97,13 @@ class Policy(Record, frozen=True):
         bool, field("Units move only to merchants the issuer lists with assets/set_merchant (or the issuer).")
     ] = False
     spend_limit: Annotated[Amount | None, field("Most units an account may send per spend period.")] = None
-    spend_period_ms: Annotated[Ms | None, field("The spend-limit period; periods start at multiples of it.")] = None
-    redeem_fee_bp: Annotated[int | None, field("Holders may redeem, paying this fee in basis points (null: no).")] = (
-        None
-    )
+    spend_period_ms: Annotated[
+        Ms | None, field("The spend-limit period; periods start at multiples of it.", code="assets.bad_spend_limit")
+    ] = None
+    redeem_fee_bp: Annotated[
+        Annotated[int, Meta(ge=0, le=BP)] | None,
+        field("Holders may redeem, paying this fee in basis points (null: no).", code="assets.bad_fee"),
+    ] = None
     programme: Annotated[Address | None, field("The account redemption fees go to.")] = None
     watchlists: Annotated[
         tuple[ListName, ...], Meta(max_length=MAX_WATCHLISTS), field("Watch-lists whose listed accounts it refuses.")
