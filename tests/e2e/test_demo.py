@@ -16,9 +16,10 @@ import httpx
 import pytest
 from tests.conftest import NodeProcess, metrobloc_cmd
 
-from metrobloc.demo import DemoCity, watchlist
+from metrobloc.demo import DemoCity, money, watchlist
 from metrobloc.demo.identity import WALLET_DIR, IdentityParties
-from metrobloc.demo.timebank import TRUST_ACCREDITATION, TimebankParties
+from metrobloc.demo.money import MoneyParties
+from metrobloc.demo.timebank import SERVICES, TRUST_ACCREDITATION, TimebankParties
 from metrobloc.sdk import Client, verify_proof
 from metrobloc.sdk import credentials as creds
 
@@ -58,6 +59,15 @@ def height_of(title: str) -> int:
     return next(b.height for b in CITY.blocks if b.title == title)
 
 
+def receipts(c: Client, title: str) -> list[dict[str, Any]]:
+    """The receipts of the seeded block ``title``, in order."""
+    return [c.tx(s.tx.hash)["receipt"] for s in CITY.blocks[height_of(title) - 1].txs]
+
+
+def events(receipt: dict[str, Any], kind: str) -> list[dict[str, str]]:
+    return [e["attributes"] for e in receipt["events"] if e["type"] == kind]
+
+
 def seeded_blocks(node: NodeProcess) -> list[dict[str, Any]]:
     with node.client() as c:
         return [c.block(height) for height in range(1, CITY.seeded_height + 1)]
@@ -67,7 +77,7 @@ def test_the_same_seed_gives_the_same_seeded_blocks(cities: tuple[NodeProcess, N
     a, b = cities
     for node in cities:
         record = json.loads((node.data_dir / "demo.json").read_text())
-        assert record == {"seed": SEED, "seeded_height": 33, "seeded_txs": 563, "finished": True}
+        assert record == {"seed": SEED, "seeded_height": 39, "seeded_txs": 586, "finished": True}
         assert json.loads(node.genesis_path().read_text()) == CITY.genesis.raw
     ours, theirs = seeded_blocks(a), seeded_blocks(b)
     assert [x["block_hash"] for x in ours] == [x["block_hash"] for x in theirs]
@@ -161,6 +171,54 @@ def test_the_city_has_its_time_banks_and_watch_list(cities: tuple[NodeProcess, N
         assert httpx.get(cities[0].url + path).status_code == 200
 
 
+def test_the_city_has_its_money(cities: tuple[NodeProcess, NodeProcess]) -> None:
+    """City Coin with demurrage taken on its first demurrage day, a fee to the fund and a payment to
+    the sanctioned account refused; a food voucher in lots that food shops take and a neighbour
+    cannot; CIVIC points rewarded once per time-bank service and spent at the coalition's merchants."""
+    parties, people, residents = MoneyParties.of_seed(SEED), CITY.people, CITY.people.citizens[:5]
+    fund = parties.fund.address
+    coin_title, voucher_title, food_title, _, points_title, day_title = money.CHAPTERS
+    with cities[0].client() as c:
+        policy = c.asset("CITY")["policy"]["policy"]
+        assert (policy["demurrage_bp"], policy["watchlists"], policy["programme"]) == (200, ["sanctions"], fund)
+        refused = receipts(c, coin_title)[-1]
+        assert refused["status"] == "failed" and refused["error"]["code"] == "assets.sanctioned"
+        assert c.balance("CITY", watchlist.sanctioned(SEED)) == 0
+        # The demurrage day is in a later period than the policy: every swept holder paid, into the sink.
+        day, since = (CITY.blocks[height_of(t) - 1].time_ms for t in (day_title, coin_title))
+        assert day // money.DEMURRAGE_PERIOD_MS > since // money.DEMURRAGE_PERIOD_MS
+        sweep, cash_out = receipts(c, day_title)
+        settled = events(sweep, "assets/settle")
+        assert [e["holder"] for e in settled] == [people.bank.address, *(r.address for r in residents)]
+        assert all(int(e["demurrage"]) > 0 and e["expired"] == "0" for e in settled)
+        assert int(events(cash_out, "assets/settle")[0]["demurrage"]) > 0  # a spend settles too
+        [redeemed] = events(cash_out, "assets/redeem")
+        assert (redeemed["fee"], redeemed["programme"]) == ("5000", fund)
+        assert int(c.asset("CITY")["sink"]) >= sum(int(e["demurrage"]) for e in settled)
+
+        voucher = c.asset("FOODV")
+        assert voucher["issuer"] == parties.red_cross.address and voucher["policy"]["policy"]["merchant_role"]
+        assert voucher["supply"] == str(5 * 60_00 - 125_00)  # the grocery redeemed what it took
+        [lot] = c.get(f"/v1/assets/FOODV/balances/{residents[4].address}")["lots"]
+        minted = CITY.blocks[height_of(voucher_title) - 1].time_ms
+        assert lot["amount"] == "6000" and minted + 90 * 86_400_000 <= lot["expires_ms"] < minted + 97 * 86_400_000
+        neighbour = receipts(c, food_title)[-2]
+        assert neighbour["error"]["code"] == "assets.not_merchant"
+        assert [c.balance("FOODV", a.address) for a in (parties.grocery, parties.bakery)] == [0, 12_50]
+
+        rewarding = receipts(c, points_title)
+        rewards = [e for r in rewarding for e in events(r, "assets/reward")]
+        assert [(e["ref"], e["to"]) for e in rewards] == [
+            (str(ref), residents[s.provider].address) for ref, s in enumerate(SERVICES, 1)
+        ]
+        assert rewarding[len(SERVICES)]["error"]["code"] == "assets.already_rewarded"
+        points = [c.balance("CIVIC", r.address) for r in residents]
+        assert points == [2 * 50 - 30, 0, 50 - 20, 50, 0]
+        assert [c.balance("CIVIC", m.address) for m in (parties.cafe, parties.museum)] == [30, 20]
+    for symbol in ("CITY", "FOODV", "CIVIC"):
+        assert httpx.get(f"{cities[0].url}/assets/{symbol}").status_code == 200
+
+
 def test_live_activity_commits_new_blocks(cities: tuple[NodeProcess, NodeProcess]) -> None:
     with cities[0].client() as c:
         start = int(c.status()["height"])
@@ -180,9 +238,10 @@ def test_the_readme_example_runs_as_written(cities: tuple[NodeProcess, NodeProce
     proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=60)
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
-    assert lines[0] == f"seeded: 33 blocks, the last {seeded_blocks(cities[0])[-1]['block_hash'][:16]}"
+    assert lines[0] == f"seeded: 39 blocks, the last {seeded_blocks(cities[0])[-1]['block_hash'][:16]}"
     assert lines[1:] == [
         f"City Coin: City Coin issued by {CITY.people.city_hall.address}",
+        "City Coin demurrage: 200 bp per 30 days",
         "HARBOUR-9:1 settled by 2 oracles",
         "study credits: ok",
     ]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
 from typing import Any
 
 from metrobloc.crypto import PrivateKey
@@ -100,7 +101,7 @@ class Activity:
     def transfer(self, client: Client) -> None:
         """A citizen pays another; one short of money first gets City Hall's support payment."""
         sender, to = self.rng.sample(self.city.people.citizens, 2)
-        balance = client.balance(CITY_COIN, sender.address)
+        balance = self.spendable(client, sender.address)
         if balance < 10_00:
             support = assets.mint(CITY_COIN, sender.address, 1_000_00)
             self.send(client, [self.city.people.city_hall.key], [support], "citizen support")
@@ -118,7 +119,7 @@ class Activity:
         record = self.random_parcel(client)
         owners = [(o["address"], o["share_bp"]) for o in record["owners"]]
         buyer = self.rng.choice([c for c in self.city.people.citizens if c.address not in dict(owners)])
-        balance = client.balance(CITY_COIN, buyer.address)
+        balance = self.spendable(client, buyer.address)
         price = balance * self.rng.randrange(30, 81) // 100 // 100 * 100
         if price < 1_000_00:
             return
@@ -155,7 +156,7 @@ class Activity:
         lien = self.rng.choice(liens)
         owner = client.land_parcel(lien["parcel"])["owners"][0]["address"]
         msgs = [land.release_lien(lien["parcel"], lien["lien_id"])]
-        if client.balance(CITY_COIN, owner) < int(lien["amount"]):  # repaid off the ledger
+        if self.spendable(client, owner) < int(lien["amount"]):  # repaid off the ledger
             self.send(client, [bank.key], msgs, f"loan on {lien['parcel']} repaid", wait=True)
             return
         msgs = [assets.transfer(CITY_COIN, bank.address, lien["amount"]), *msgs]
@@ -176,7 +177,17 @@ class Activity:
                 return
         self.send(client, [owner.key], [registration], f"{parcel} registered on its survey", wait=True)
 
-    # -- sending ---------------------------------------------------------------------------------
+    # -- reading and sending -----------------------------------------------------------------------
+    def spendable(self, client: Client, address: str) -> int:
+        """The City Coin ``address`` can pay now: its balance less the demurrage owed since it last moved.
+
+        City Coin demurs (``money.py``): an account that has not moved for a period holds less than its
+        stored balance says, and a payment of the stored balance would be refused.
+        """
+        now_ms = time.time_ns() // 1_000_000
+        answer = client.get(f"/v1/assets/{CITY_COIN}/balances/{address}", {"at_ms": now_ms})
+        return int(answer.get("spendable", answer["balance"]))
+
     def random_parcel(self, client: Client) -> dict[str, Any]:
         district = self.rng.choice(sorted(DISTRICTS))
         parcels = client.land_parcels(district=district)["parcels"]

@@ -25,7 +25,8 @@ EPOCH_MS = 1_735_718_400_000
 """2025-01-01T08:00:00Z: the city of seed s starts (s mod 365) days later."""
 DAY_MS = 86_400_000
 BLOCK_INTERVAL_MS = 10_000
-"""Seeded block k is committed at genesis time + k × 10 s."""
+"""A seeded block comes 10 s after the one before (genesis time + k × 10 s), unless its chapter waits for a later
+time (``history.py``'s ``wait_until``): then the blocks after it follow it 10 s apart."""
 VALIDITY_BLOCKS = 100
 """A seeded tx is valid until 100 blocks after the block it is planned for."""
 NONCE_TAG = b"metrobloc/demo/nonce/v1\x00"
@@ -70,10 +71,6 @@ class DemoCity:
     def genesis_time_ms(self) -> int:
         return EPOCH_MS + (self.seed % 365) * DAY_MS
 
-    def block_time_ms(self, height: int) -> int:
-        """The time of seeded block ``height``."""
-        return self.genesis_time_ms + height * BLOCK_INTERVAL_MS
-
     @cached_property
     def genesis(self) -> Genesis:
         """City Hall's one-organization chain, City Hall's key as the first admin."""
@@ -86,8 +83,8 @@ class DemoCity:
         from metrobloc.demo.history import write_history
 
         return tuple(
-            SeededBlock(height, self.block_time_ms(height), title, tuple(txs))
-            for height, (title, txs) in enumerate(write_history(self), 1)
+            SeededBlock(height, time_ms, title, tuple(txs))
+            for height, (title, txs, time_ms) in enumerate(write_history(self), 1)
         )
 
     @property

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from metrobloc.crypto import PrivateKey
-from metrobloc.demo import identity, timebank, watchlist
-from metrobloc.demo.city import SeededTx
+from metrobloc.demo import identity, money, timebank, watchlist
+from metrobloc.demo.city import BLOCK_INTERVAL_MS, SeededTx
 from metrobloc.demo.people import Citizen
 from metrobloc.sdk import accounts, assets, land
 
@@ -39,7 +39,8 @@ TRANSFERS_PER_DAY = 40
 MEMOS = ("groceries", "rent share", "bike repair", "market stall", "lunch", "concert tickets", "books", "")
 """What citizens write on a transfer (the empty memo included)."""
 
-Chapter = tuple[str, list[SeededTx]]
+Chapter = tuple[str, list[SeededTx], int]
+"""A seeded block: its title, its txs, and its time (Unix ms)."""
 
 
 @dataclass
@@ -71,7 +72,7 @@ class Lot:
 
 
 def write_history(city: DemoCity) -> Iterator[Chapter]:
-    """Each seeded block: its title and its txs."""
+    """Each seeded block: its title, its txs and its time."""
     return _Historian(city).chapters()
 
 
@@ -92,6 +93,8 @@ class _Historian:
         self.balances: dict[str, int] = dict.fromkeys(self.keys, 0)
         self.parcels: dict[str, ParcelBook] = {}
         self.height = 0
+        self.time_ms = city.genesis_time_ms
+        """The time of the block being written: 10 s after the one before, unless a chapter waits longer."""
         self.txs: list[SeededTx] = []
 
     # -- the chapters, one per block ---------------------------------------------------------
@@ -111,15 +114,23 @@ class _Historian:
             yield self.chapter(title, write)
         for day in range(1, MARKET_DAYS + 1):
             yield self.chapter(f"Market day {day}", self.market_day)
-        # Time banks after identity: they continue its accreditation ids and admit its residents.
-        for title, write in (*identity.chapters(self), *timebank.chapters(self), *watchlist.chapters(self)):
+        # Time banks after identity: they continue its accreditation ids and admit its residents. Money
+        # last: City Coin enforces the watch-list's sanctions, and the loyalty points reward time-bank services.
+        later = (*identity.chapters(self), *timebank.chapters(self), *watchlist.chapters(self), *money.chapters(self))
+        for title, write in later:
             yield self.chapter(title, write)
 
     def chapter(self, title: str, write: Callable[[], None]) -> Chapter:
         self.height += 1
+        self.time_ms += BLOCK_INTERVAL_MS
         self.txs = []
         write()
-        return title, self.txs
+        return title, self.txs, self.time_ms
+
+    def wait_until(self, time_ms: int) -> None:
+        """Let the block being written carry ``time_ms`` instead (later blocks follow it 10 s apart)."""
+        assert time_ms >= self.time_ms, "seeded block times never go back"
+        self.time_ms = time_ms
 
     def agencies(self) -> None:
         grants = [accounts.grant_role(a.address, role) for a in self.people.agencies[1:] for role in a.roles]

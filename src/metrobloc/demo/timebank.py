@@ -34,6 +34,28 @@ CHAPTERS = (
 """The time-bank blocks' titles, in order."""
 
 
+@dataclass(frozen=True)
+class Service:
+    """A service two residents record, both signing: its id on chain is its place in ``SERVICES``, from 1."""
+
+    provider: int
+    """The provider: an index into the residents (citizens 1 to 5)."""
+    receiver: int
+    """The receiver, likewise."""
+    minutes: int
+    what: str
+    """What was done (its digest goes on chain)."""
+
+
+SERVICES = (
+    Service(0, 1, 90, "gardening"),
+    Service(2, 0, 60, "tutoring"),
+    Service(3, 4, 45, "shopping"),
+    Service(0, 3, 30, "repair"),  # between the banks: Harbour owes Riverside 30 minutes
+)
+"""The recorded services, in order: the chain numbers them 1 to 4 (the money chapters reward their providers)."""
+
+
 class Historian(Protocol):
     """What the time-bank chapters need of ``history.py``'s historian."""
 
@@ -94,21 +116,17 @@ def chapters(h: Historian) -> list[tuple[str, Callable[[], None]]]:
             h.tx([bank.key], admit, f"{bank.name} admits residents it checked")
 
     def services() -> None:
-        first, second, third, fourth, fifth = residents
+        _, second, third, *_ = residents
         offer = timebank.offer(river.address, "bike-repair-1", "repair", 60, digest("bike repairs, evenings"))
         h.tx([second.key], [offer], f"{second.name} offers bike repairs")
-        for provider, receiver, minutes, what in (
-            (first, second, 90, "gardening"),
-            (third, first, 60, "tutoring"),
-            (fourth, fifth, 45, "shopping"),
-            (first, fourth, 30, "repair"),  # between the banks: Harbour owes Riverside 30 minutes
-        ):
-            record = timebank.record_service(provider.address, receiver.address, minutes, digest(what))
-            h.tx([provider.key, receiver.key], [record], f"{what}: {provider.name} for {receiver.name}")
+        for service in SERVICES:
+            provider, receiver = residents[service.provider], residents[service.receiver]
+            record = timebank.record_service(provider.address, receiver.address, service.minutes, digest(service.what))
+            h.tx([provider.key, receiver.key], [record], f"{service.what}: {provider.name} for {receiver.name}")
         unsigned = timebank.record_service(second.address, third.address, 30, digest("unsigned"))
         h.tx([second.key], [unsigned], "a service its receiver did not sign", "timebank.needs_both_signatures")
 
     return list(zip(CHAPTERS, (accreditation, banks, admissions, services), strict=True))
 
 
-__all__ = ["CHAPTERS", "TRUST_ACCREDITATION", "TimebankParties", "chapters"]
+__all__ = ["CHAPTERS", "SERVICES", "TRUST_ACCREDITATION", "Service", "TimebankParties", "chapters"]
