@@ -31,6 +31,11 @@ def holdings(draw: st.DrawFn, max_lots: int = 12) -> Holding:
     return Holding(draw(st.integers(0, 10**13)), tuple(sorted(by_expiry.items(), key=order)))
 
 
+def rules(rate_bp: int, period_ms: int | None) -> tuple[lots.DemurrageRule, ...]:
+    """One demurrage rule in force since time 0 (none when the rate is 0)."""
+    return (lots.DemurrageRule(0, rate_bp, period_ms),) if rate_bp and period_ms is not None else ()
+
+
 def exact(amount: int, rate_bp: int, periods: int) -> int:
     return math.floor(amount * Fraction(BP - rate_bp, BP) ** periods)
 
@@ -165,7 +170,7 @@ def test_settle_conserves_units_and_drops_expired_lots(
     # ``now`` lies ``periods`` period boundaries after the last settling (before it when negative).
     step = period or 3_600_000
     now = max(0, (holding.at_ms // step + periods) * step + offset % step)
-    done = lots.settle(holding, now, rate, period)
+    done = lots.settle(holding, now, rules(rate, period))
     assert done.holding.total + done.expired + done.demurrage == holding.total
     assert done.expired == sum(a for e, a in holding.lots if e is not None and e <= now)
     assert all(e is None or e > now for e, _ in done.holding.lots)
@@ -181,6 +186,23 @@ def test_settle_conserves_units_and_drops_expired_lots(
 
 def test_settling_twice_at_the_same_time_changes_nothing() -> None:
     holding = Holding(0, ((10 * 3_600_000, 7), (None, 1000)))
-    once = lots.settle(holding, 5 * 3_600_000, 100, 3_600_000)
-    twice = lots.settle(once.holding, 5 * 3_600_000, 100, 3_600_000)
+    once = lots.settle(holding, 5 * 3_600_000, rules(100, 3_600_000))
+    twice = lots.settle(once.holding, 5 * 3_600_000, rules(100, 3_600_000))
     assert twice.holding == once.holding and twice.expired == twice.demurrage == 0
+
+
+def test_a_changed_demurrage_rule_applies_from_its_change_each_rule_to_its_own_periods() -> None:
+    hour = 3_600_000
+    changes = (
+        lots.DemurrageRule(0, 1000, hour),  # 10% an hour from the start
+        lots.DemurrageRule(3 * hour + 5, 0, None),  # none from just after 3 h
+        lots.DemurrageRule(5 * hour, 5000, 2 * hour),  # 50% per two hours from 5 h
+    )
+    # Settled at 1 h 30 min, again at 9 h: boundaries 2 h and 3 h under the first rule (the 3 h one is
+    # before the change), none under the second, 6 h and 8 h under the third.
+    done = lots.settle(Holding(hour + hour // 2, ((None, 10_000),)), 9 * hour, changes)
+    assert done.holding.lots == ((None, exact(exact(10_000, 1000, 2), 5000, 2)),)
+    assert done.demurrage == 10_000 - 8100 // 4
+    # A holding settled after a change pays nothing for the periods before it.
+    later = lots.settle(Holding(4 * hour, ((None, 10_000),)), 5 * hour, changes)
+    assert later.demurrage == 0

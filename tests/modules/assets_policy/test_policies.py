@@ -19,7 +19,7 @@ from tests.modules.assets_policy.conftest import (
 
 from metrobloc import sdk
 from metrobloc.errors import InvalidInput
-from metrobloc.modules.assets import lots
+from metrobloc.modules.assets import KEEPER, lots
 
 # -- merchants ---------------------------------------------------------------------------------------
 
@@ -307,19 +307,20 @@ def test_lots_keep_their_expiry_when_the_policy_changes(city: City) -> None:
 @pytest.mark.parametrize(
     "before",
     [None, {"merchant_allowlist": False}, {"lot_lifetime_ms": 30 * DAY_MS}],
-    ids=["no-policy", "policy-without-lots", "lots-switched-off"],
+    ids=["no-policy", "policy-without-lots", "expiry-rule-dropped"],
 )
-def test_turning_demurrage_on_later_makes_balances_one_never_expiring_lot_from_then(
-    city: City, before: dict[str, Any] | None
-) -> None:
+def test_turning_demurrage_on_later_charges_it_from_then_only(city: City, before: dict[str, Any] | None) -> None:
+    """Balances held before lots existed become one never-expiring lot; lots minted with an expiry keep it even
+    when a later policy drops the expiry rule (an asset that once had lots keeps them)."""
     city.create(before)
     city.mint(city.alice, 1000)
+    held = city.lots(city.alice) if before and "lot_lifetime_ms" in before else ((None, 1000),)
     if before and "lot_lifetime_ms" in before:
         city.ok([city.admin], [sdk.assets.set_policy(VOU, {})])
     city.ledger.advance(10 * DAY_MS)
     since = city.ledger.next_time_ms
     city.ok([city.admin], [sdk.assets.set_policy(VOU, {"demurrage_bp": 1000, "demurrage_period_ms": DAY_MS})])
-    assert city.lots(city.alice) == ((None, 1000),)
+    assert city.lots(city.alice) == held
     city.ledger.advance(3 * DAY_MS)
     now = city.ledger.next_time_ms
     kept = lots.demurred(1000, 1000, now // DAY_MS - since // DAY_MS)  # not the 13 days since the mint
@@ -330,11 +331,6 @@ def test_turning_demurrage_on_later_makes_balances_one_never_expiring_lot_from_t
     assert city.balance(city.alice) == kept - 1 and city.conserved()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="keeper.set_policy does not settle holders: demurrage switched on later is charged for the periods"
-    " before it was in force (lots.settle counts from the holding's at_ms)",
-)
 def test_demurrage_switched_on_later_for_an_asset_with_expiring_lots_is_not_charged_before_then(city: City) -> None:
     city.create({"lot_lifetime_ms": 30 * DAY_MS})
     city.mint(city.alice, 1000)
@@ -349,17 +345,29 @@ def test_demurrage_switched_on_later_for_an_asset_with_expiring_lots_is_not_char
     assert events(receipt, "assets/settle")[0]["demurrage"] == str(1000 - kept)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a policy without lots ignores the stored lots: units that expired under the old policy are"
-    " spendable again (keeper._policy_transfer / _debit take the plain-balance path when not has_lots)",
-)
 def test_an_expired_lot_stays_expired_when_the_issuer_drops_the_expiry_rule(city: City) -> None:
     city.create({"lot_lifetime_ms": DAY_MS})
     city.mint(city.alice, 100)
     city.ledger.advance(2 * DAY_MS)
     city.ok([city.admin], [sdk.assets.set_policy(VOU, {"merchant_allowlist": False})])
     city.fails("assets.lot_expired", [city.alice], [sdk.assets.transfer(VOU, city.bob.address, 100)])
+
+
+def test_a_rate_change_applies_from_the_change_and_the_old_rate_to_the_periods_before(city: City) -> None:
+    city.create({"demurrage_bp": 100, "demurrage_period_ms": DAY_MS})
+    city.mint(city.alice, 100_000)
+    holding = KEEPER.holding(city.ledger.state, VOU, city.alice.address)
+    assert holding is not None
+    city.ledger.advance(3 * DAY_MS)
+    change = city.ledger.next_time_ms
+    city.ok([city.admin], [sdk.assets.set_policy(VOU, {"demurrage_bp": 5000, "demurrage_period_ms": DAY_MS})])
+    city.ledger.advance(2 * DAY_MS)
+    now = city.ledger.next_time_ms
+    old = lots.demurred(100_000, 100, change // DAY_MS - holding.at_ms // DAY_MS)
+    kept = lots.demurred(old, 5000, now // DAY_MS - change // DAY_MS)
+    receipt = city.ok([city.alice], [sdk.assets.transfer(VOU, city.bob.address, 1)])
+    assert events(receipt, "assets/settle")[0]["demurrage"] == str(100_000 - kept)
+    assert city.conserved()
 
 
 def test_a_holder_of_max_lots_refuses_a_new_expiry_but_takes_more_of_one_it_holds(city: City) -> None:

@@ -187,12 +187,12 @@ class AssetsKeeper:
     def holding(self, state: Reader, asset: str, address: str, at_ms: int | None = None) -> Holding | None:
         """An account's lots (settled at ``at_ms`` when given, without writing), or None for an asset without lots."""
         stored = load_policy(state, asset)
-        if stored is None or not stored.policy.has_lots:
+        if stored is None or not stored.lots:
             return None
         holding = load_holding(state, asset, address, stored, self.balance(state, asset, address))
         if at_ms is None:
             return holding
-        return lots.settle(holding, at_ms, stored.policy.demurrage_bp, stored.policy.demurrage_period_ms).holding
+        return lots.settle(holding, at_ms, stored.demurrage).holding
 
     # -- moving units -----------------------------------------------------------------------------
     def mint(self, state: Writer, asset: str, to: str, amount: int, *, by: str, at_ms: int | None = None) -> Losses:
@@ -280,7 +280,7 @@ class AssetsKeeper:
     def sweep(self, state: Writer, asset: str, holders: Sequence[str], *, at_ms: int) -> Losses:
         record = self.get(state, asset)
         stored = load_policy(state, asset)
-        if stored is None or not stored.policy.has_lots:
+        if stored is None or not stored.lots:
             raise errors.NO_LOTS.error(f"{asset} has neither expiry nor demurrage: there is nothing to sweep")
         losses: Losses = []
         for holder in dict.fromkeys(holders):
@@ -299,7 +299,7 @@ class AssetsKeeper:
         if policy.spend_limit is not None and policy.spend_period_ms is not None and sender != record.issuer:
             self._count_spend(state, record.asset, sender, amount, policy.spend_limit, now // policy.spend_period_ms)
         losses: Losses = []
-        if not policy.has_lots:
+        if not stored.lots:
             have = self.balance(state, record.asset, sender)
             if have < amount:
                 raise Conflict(f"balance of {record.asset} is {have}, {amount} needed", errors.INSUFFICIENT)
@@ -336,9 +336,8 @@ class AssetsKeeper:
         self, state: Writer, record: Asset, stored: StoredPolicy, address: str, now: int, losses: Losses
     ) -> Holding:
         """The account's holding settled at ``now``; its losses go to the sink (the caller stores the holding)."""
-        policy = stored.policy
         holding = load_holding(state, record.asset, address, stored, self.balance(state, record.asset, address))
-        done = lots.settle(holding, now, policy.demurrage_bp, policy.demurrage_period_ms)
+        done = lots.settle(holding, now, stored.demurrage)
         lost = done.expired + done.demurrage
         if lost:
             state.set(sink_key(record.asset), str(self.sink(state, record.asset) + lost).encode())
@@ -349,7 +348,7 @@ class AssetsKeeper:
         self, state: Writer, record: Asset, stored: StoredPolicy, address: str, amount: int, now: int, losses: Losses
     ) -> tuple[Lot, ...]:
         """Take ``amount`` from the account, soonest-expiring lots first; returns the lots taken."""
-        if not stored.policy.has_lots:
+        if not stored.lots:
             have = self.balance(state, record.asset, address)
             if have < amount:
                 raise Conflict(f"balance of {record.asset} is {have}, {amount} needed", errors.INSUFFICIENT)
@@ -378,7 +377,7 @@ class AssetsKeeper:
         now: int,
         losses: Losses,
     ) -> None:
-        if not stored.policy.has_lots:
+        if not stored.lots:
             amount = sum(a for _, a in given)
             self._set_balance(state, record, address, self.balance(state, record.asset, address) + amount)
             return

@@ -10,14 +10,16 @@ sink, keeping supply = sum of balances + sink.
 - A lot minted at block time ``t`` expires at ``min(expires_at, ceil((t + lifetime) / granule) ×
   granule)``; a lot whose expiry is at or before the block time is expired.
 - Demurrage periods are the intervals ``[k·P, (k+1)·P)`` of block time. Settling a holding last
-  settled at ``at`` at block time ``now`` applies ``n = now // P − at // P`` periods to each lot:
-  ``floor(amount × (10⁴ − r)ⁿ / 10⁴ⁿ)`` (``demurred``). A lot received during a period pays for
-  the whole period at its end, as stamp scrip does.
+  settled at ``at`` at block time ``now`` applies, for each demurrage rule in force during
+  ``(at, now]`` (``DemurrageRule``, oldest first), the ``n`` period boundaries of that rule inside
+  the part of the interval where it was in force: ``floor(amount × (10⁴ − r)ⁿ / 10⁴ⁿ)``
+  (``demurred``). A lot received during a period pays for the whole period at its end, as stamp
+  scrip does; a rule changed by the issuer applies from its change on, never before.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 BP = 10_000
@@ -75,17 +77,38 @@ def demurred(amount: int, rate_bp: int, periods: int) -> int:
     return amount
 
 
-def settle(holding: Holding, now_ms: int, rate_bp: int, period_ms: int | None) -> Settled:
-    """Drop the lots expired at ``now_ms``, apply the demurrage periods begun since the last settling."""
+@dataclass(frozen=True)
+class DemurrageRule:
+    """A demurrage rate and period in force from ``since_ms`` until the next rule (rate 0: none)."""
+
+    since_ms: int
+    rate_bp: int
+    period_ms: int | None
+
+
+def demurrage_periods(at_ms: int, now_ms: int, rules: Sequence[DemurrageRule]) -> list[tuple[int, int]]:
+    """``(rate, n)`` for each rule in force during ``(at_ms, now_ms]``, oldest first: the period boundaries
+    ``k·P`` of that rule inside the part of the interval where it was in force."""
+    out = []
+    for i, rule in enumerate(rules):
+        ends = now_ms if i + 1 == len(rules) else min(now_ms, rules[i + 1].since_ms)
+        starts = max(at_ms, rule.since_ms)
+        if rule.rate_bp and rule.period_ms is not None and ends > starts:
+            periods = ends // rule.period_ms - starts // rule.period_ms
+            if periods:
+                out.append((rule.rate_bp, periods))
+    return out
+
+
+def settle(holding: Holding, now_ms: int, rules: Sequence[DemurrageRule] = ()) -> Settled:
+    """Drop the lots expired at ``now_ms``, then apply the demurrage of every period boundary passed since the
+    holding was last settled, rule by rule in the order they were in force (each rule's step floored)."""
     expired = sum(amount for expiry, amount in holding.lots if expiry is not None and expiry <= now_ms)
     live = [(expiry, amount) for expiry, amount in holding.lots if expiry is None or expiry > now_ms]
-    lost = 0
-    if rate_bp and period_ms is not None:
-        periods = now_ms // period_ms - holding.at_ms // period_ms
-        if periods > 0:
-            kept = [(expiry, demurred(amount, rate_bp, periods)) for expiry, amount in live]
-            lost = sum(a for _, a in live) - sum(a for _, a in kept)
-            live = kept
+    before = sum(amount for _, amount in live)
+    for rate_bp, periods in demurrage_periods(holding.at_ms, now_ms, rules):
+        live = [(expiry, demurred(amount, rate_bp, periods)) for expiry, amount in live]
+    lost = before - sum(amount for _, amount in live)
     return Settled(Holding(max(now_ms, holding.at_ms), _tidy(live)), expired, lost)
 
 

@@ -7,53 +7,84 @@ from typing import Any
 
 from metrobloc.execution.messages import decode, record_to_wire
 from metrobloc.execution.state_access import Reader, Writer, load_json, store_json
+from metrobloc.modules.assets import errors
 from metrobloc.modules.assets.keys import lots_key, policy_key
-from metrobloc.modules.assets.lots import Holding
+from metrobloc.modules.assets.lots import DemurrageRule, Holding
 from metrobloc.modules.assets.msgs import Policy
+
+MAX_DEMURRAGE_RULES = 64
+"""How many times an asset's demurrage rule may change (each change is kept: holdings settle through them all)."""
 
 
 @dataclass(frozen=True)
 class StoredPolicy:
-    """A policy in force, with its history counters.
+    """A policy in force, with what earlier policies left behind.
 
-    ``epoch`` counts the times lots were switched on: lots stored under an older epoch are stale
-    (the asset ran without lots in between) and the account's balance counts as one never-expiring
-    lot settled at ``epoch_since_ms``.
+    - ``lots``: the asset keeps its units in lots. Once true it stays true, whatever later policies
+      say: lots keep the expiry they were minted with.
+    - ``epoch``: counts the times lots were switched on (0 before, 1 after; a holding stored under
+      another epoch is stale) and ``epoch_since_ms`` when: a stale or missing holding reads as the
+      account's balance in one never-expiring lot settled then.
+    - ``demurrage``: every demurrage rule since lots were switched on, oldest first, so that a rate
+      changed by the issuer applies from its change on, never before (docs/spec/assets.md §4).
     """
 
     policy: Policy
     version: int
     since_ms: int
+    lots: bool
     epoch: int
     epoch_since_ms: int
+    demurrage: tuple[DemurrageRule, ...]
 
     def to_json(self) -> dict[str, Any]:
         return {
             "policy": record_to_wire(Policy, self.policy),
             "version": self.version,
             "since_ms": self.since_ms,
+            "lots": self.lots,
             "epoch": self.epoch,
             "epoch_since_ms": self.epoch_since_ms,
+            "demurrage": [[r.since_ms, r.rate_bp, r.period_ms] for r in self.demurrage],
         }
 
     @classmethod
     def from_json(cls, rec: dict[str, Any]) -> StoredPolicy:
-        return cls(decode(Policy, rec["policy"]), rec["version"], rec["since_ms"], rec["epoch"], rec["epoch_since_ms"])
-
-    def succeed(self, policy: Policy, now_ms: int) -> StoredPolicy:
-        """The record after the issuer replaces the policy at ``now_ms``."""
-        fresh_lots = policy.has_lots and not self.policy.has_lots
-        return StoredPolicy(
-            policy,
-            self.version + 1,
-            now_ms,
-            self.epoch + 1 if fresh_lots else self.epoch,
-            now_ms if fresh_lots else self.epoch_since_ms,
+        return cls(
+            decode(Policy, rec["policy"]),
+            rec["version"],
+            rec["since_ms"],
+            rec["lots"],
+            rec["epoch"],
+            rec["epoch_since_ms"],
+            tuple(DemurrageRule(*rule) for rule in rec["demurrage"]),
         )
 
     @classmethod
     def first(cls, policy: Policy, now_ms: int) -> StoredPolicy:
-        return cls(policy, 1, now_ms, 1, now_ms)
+        return cls(policy, 0, now_ms, False, 0, now_ms, ()).succeed(policy, now_ms)
+
+    def succeed(self, policy: Policy, now_ms: int) -> StoredPolicy:
+        """The record after the issuer sets ``policy`` at ``now_ms``."""
+        lots = self.lots or policy.has_lots
+        switched_on = lots and not self.lots
+        rules = self.demurrage
+        rule = (policy.demurrage_bp, policy.demurrage_period_ms) if policy.demurrage_bp else (0, None)
+        if rule != ((rules[-1].rate_bp, rules[-1].period_ms) if rules else (0, None)):
+            if len(rules) >= MAX_DEMURRAGE_RULES:
+                raise errors.BAD_POLICY.error(
+                    f"an asset's demurrage rule changes at most {MAX_DEMURRAGE_RULES} times; issue a new asset"
+                )
+            rules = (*rules, DemurrageRule(now_ms, *rule))
+        return StoredPolicy(
+            policy,
+            self.version + 1,
+            now_ms,
+            lots,
+            self.epoch + 1 if switched_on else self.epoch,
+            now_ms if switched_on else self.epoch_since_ms,
+            rules,
+        )
 
 
 def load_policy(state: Reader, asset: str) -> StoredPolicy | None:
