@@ -22,6 +22,7 @@ from metrobloc.api import (
     status,
     statuslists,
     txs,
+    wallet,
 )
 from metrobloc.node import Node
 from metrobloc.node.app import module_routers
@@ -59,6 +60,7 @@ def create_api(node: Node, *, start_node: bool = True) -> FastAPI:
     app.include_router(pds.router(node))
     app.include_router(statuslists.router(node))
     app.include_router(offers.router(node))
+    app.include_router(wallet.router(node))
     for router in module_routers(node.store.reader, node.app.modules):
         app.include_router(router, dependencies=[Depends(state.prove_flag)])
     app.add_middleware(state.ProvenQueries, prover=node.state_prover)

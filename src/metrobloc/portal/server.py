@@ -25,7 +25,7 @@ from metrobloc.api.errors import status_of
 from metrobloc.errors import MetroblocError
 from metrobloc.execution import Module
 from metrobloc.node import Node
-from metrobloc.portal import accounts, assets, blocks, home, live, search, txs, verify
+from metrobloc.portal import accounts, assets, blocks, home, live, search, txs, verify, wallet
 from metrobloc.portal.integrity import STATIC
 from metrobloc.portal.security import PortalHeaders
 from metrobloc.portal.site import Site
@@ -99,6 +99,7 @@ def install(app: FastAPI, node: Node) -> Site:
         blocks.router(site),
         txs.router(site, links),
         accounts.router(site, account_links),
+        wallet.router(site),
         assets.router(site),
         verify.router(site),
         *page_routers(modules, node.store.reader, site),

@@ -192,6 +192,11 @@ class Client:
     def balance(self, asset: str, address: str) -> int:
         return int(self._call("GET", f"/v1/assets/{asset}/balances/{address}")["balance"])
 
+    def wallet(self, address: str) -> dict[str, Any]:
+        """Every asset the account holds (lots, expiry, spendable), its time-bank minutes per bank and
+        the watch-list listings about it, at the tip (``height``, ``time_ms``); docs/wallet.md."""
+        return dict(self._call("GET", f"/v1/accounts/{address}/wallet"))
+
     # -- land ------------------------------------------------------------------------------------------
     def land_parcel(self, parcel: str) -> dict[str, Any]:
         """Owners, liens in rank order, settled claims, lineage."""
