@@ -55,6 +55,15 @@ def bench() -> None:
     help="Batches in flight, batch mode.",
 )
 @click.option(
+    "--asset",
+    "asset_kind",
+    default="plain",
+    show_default=True,
+    type=click.Choice(["plain", "policy"]),
+    help="plain: an asset without a policy; policy: one with lot expiry (30 days), a merchant role every account"
+    " holds and an enforced watch-list with one unrelated entry.",
+)
+@click.option(
     "--key", "key_name", default="admin", show_default=True, help="Key that can create assets (the genesis admin)."
 )
 @click.option(
@@ -73,6 +82,7 @@ def transfers(
     batch_size: int,
     concurrency: int,
     batch_concurrency: int,
+    asset_kind: str,
     key_name: str,
     net_dir: Path | None,
     node: str,
@@ -98,5 +108,6 @@ def transfers(
         batch=batch_size,
         concurrency=concurrency,
         batch_concurrency=batch_concurrency,
+        asset_kind=asset_kind,
         echo=click.echo,
     )

@@ -8,6 +8,7 @@ request that carried it to the arrival of its block's event.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import statistics
 import time
@@ -17,11 +18,20 @@ from typing import Any
 import aiohttp
 import orjson
 
+from metrobloc import sdk
 from metrobloc.crypto import PrivateKey
 from metrobloc.ledger import build_body, sign_body
 from metrobloc.sdk import Client, assets
 
 MINTS_PER_TX = 64
+"""Setup messages (mints, role grants) per tx."""
+DAY_MS = 86_400_000
+YEAR_MS = 365 * DAY_MS
+LOT_LIFETIME_MS = 30 * DAY_MS
+EXPIRY_GRANULE_MS = DAY_MS
+"""30 granules per lifetime (the policy allows 64): a setup's mints share one expiry, so each account holds one lot."""
+MERCHANT_ROLE = "bench_merchant"
+WATCHLIST = "sanctions"
 
 
 @dataclass(frozen=True)
@@ -47,20 +57,55 @@ class BenchResult:
         )
 
 
-def setup_accounts(url: str, admin: PrivateKey, accounts: int, per_account: int) -> tuple[str, list[PrivateKey], int]:
-    """A fresh asset and ``accounts`` funded keys; returns (asset, keys, chain height)."""
+def bench_policy() -> dict[str, Any]:
+    """The policy of a ``policy`` benchmark asset: expiry, a merchant restriction and one enforced watch-list."""
+    return {
+        "lot_lifetime_ms": LOT_LIFETIME_MS,
+        "expiry_granule_ms": EXPIRY_GRANULE_MS,
+        "merchant_role": MERCHANT_ROLE,
+        "watchlists": [WATCHLIST],
+    }
+
+
+def setup_stages(
+    kind: str, asset: str, keys: list[PrivateKey], per_account: int, *, listed_until_ms: int
+) -> list[list[list[dict[str, Any]]]]:
+    """The admin's setup txs (each a list of messages), in stages that must each commit before the next.
+
+    A ``policy`` asset also lists one unrelated fresh address on its watch-list (so that the check
+    reads a list that has entries) and grants every account the merchant role (so that any of them
+    may receive); the admin holds every role, watchlist_authority included.
+    """
+    create = [assets.create(asset, "Benchmark units", policy=bench_policy() if kind == "policy" else None)]
+    funding = [
+        [assets.mint(asset, k.address, per_account) for k in keys[i : i + MINTS_PER_TX]]
+        for i in range(0, len(keys), MINTS_PER_TX)
+    ]
+    if kind == "plain":
+        return [[create], funding]
+    stranger = PrivateKey(os.urandom(32)).address
+    digest = hashlib.sha256(b"metrobloc bench: an unrelated listing").hexdigest()
+    listing = [sdk.watchlist.list(WATCHLIST, stranger, "sanctions", digest, listed_until_ms)]
+    grants = [
+        [sdk.accounts.grant_role(k.address, MERCHANT_ROLE) for k in keys[i : i + MINTS_PER_TX]]
+        for i in range(0, len(keys), MINTS_PER_TX)
+    ]
+    return [[create, listing], grants + funding]
+
+
+def setup_accounts(
+    url: str, admin: PrivateKey, accounts: int, per_account: int, kind: str = "plain"
+) -> tuple[str, list[PrivateKey], int]:
+    """A fresh asset of ``kind`` (plain or policy) and ``accounts`` funded keys; returns (asset, keys, chain height)."""
     keys = [PrivateKey(os.urandom(32)) for _ in range(accounts)]
     asset = "B" + os.urandom(5).hex().upper()
+    listed_until_ms = int(time.time() * 1000) + YEAR_MS
     with Client(url) as c:
-        c.submit(c.build_tx([admin], [assets.create(asset, "Benchmark units")]), wait=True)
-        txs = []
-        for i in range(0, accounts, MINTS_PER_TX):
-            msgs = [assets.mint(asset, k.address, per_account) for k in keys[i : i + MINTS_PER_TX]]
-            txs.append(c.build_tx([admin], msgs))
-        results = c.submit_batch(txs, wait=True)
-        bad = [r for r in results if r.get("receipt", {}).get("status") != "ok"]
-        if bad:
-            raise RuntimeError(f"funding the benchmark accounts failed: {bad[0]}")
+        for stage in setup_stages(kind, asset, keys, per_account, listed_until_ms=listed_until_ms):
+            results = c.submit_batch([c.build_tx([admin], msgs) for msgs in stage], wait=True)
+            bad = [r for r in results if r.get("receipt", {}).get("status") != "ok"]
+            if bad:
+                raise RuntimeError(f"setting up the benchmark asset and accounts failed: {bad[0]}")
         return asset, keys, int(c.status()["height"])
 
 
@@ -191,12 +236,15 @@ def run_transfers(
     batch: int,
     concurrency: int,
     batch_concurrency: int,
+    asset_kind: str = "plain",
     timeout_s: float = 120.0,
     echo: Any = print,
 ) -> list[BenchResult]:
     """Set up accounts, pre-sign, and run each mode (requests round-robin over ``urls``); prints as it goes."""
     per_account = txs * len(modes) // accounts + 2
-    asset, keys, height = setup_accounts(urls[0], admin, accounts, per_account)
+    asset, keys, height = setup_accounts(urls[0], admin, accounts, per_account, asset_kind)
+    if asset_kind == "policy":
+        echo(f"asset {asset} with the policy {orjson.dumps(bench_policy()).decode()}")
     with Client(urls[0]) as c:
         chain_id = c.chain_id
     results = []
