@@ -201,6 +201,8 @@ def test_asset_queries(chain: Setup) -> None:
         "issuer": chain.admin.address,
         "supply": "1000",
         "mintable": True,
+        "policy": None,
+        "sink": "0",
     }
     r = chain.http.get(f"/v1/assets/{ASSET}/balances/{chain.alice.address}")
     assert r.status_code == 200
