@@ -6,17 +6,34 @@ leaves nothing behind and a block's writes reach the store in one commit.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import orjson
 
 from metrobloc.codec import canonical_json_checked
 from metrobloc.codec.canonical import JSON
+from metrobloc.errors import InvalidInput
 from metrobloc.ledger import Event
 
 _DELETED = None
+MAX_DEPTH = 2
+"""How deep messages may run other messages (an org's proposal paying, or another org's proposal)."""
+
+
+class Handled(Protocol):
+    """A parsed message with its handler (the app's ``MsgType``)."""
+
+    type: str
+
+    def handle(self, ctx: Context, msg: Any) -> None: ...
+
+
+class Dispatcher(Protocol):
+    """Parses messages and routes them to their handlers: the app."""
+
+    def parse_msgs(self, msgs: Sequence[Mapping[str, Any]]) -> Sequence[tuple[Any, Any]]: ...
 
 
 class StateGetter(Protocol):
@@ -58,6 +75,10 @@ class Context:
     """This tx's writes, folded into the block on success."""
     events: list[Event] = field(default_factory=list)
     """Events emitted so far."""
+    dispatcher: Dispatcher | None = None
+    """Runs messages on behalf of an authority (``run_as``); the executor hands in the app."""
+    depth: int = 0
+    """How many ``run_as`` this context is nested in."""
 
     @property
     def sender(self) -> str:
@@ -83,6 +104,38 @@ class Context:
 
     def emit(self, type_: str, **attributes: str) -> None:
         self.events.append(Event(type_, dict(attributes)))
+
+    def check_msgs(self, msgs: Sequence[Mapping[str, Any]]) -> None:
+        """The stateless checks of messages to run later (a proposal's actions); raises ``InvalidInput``."""
+        if self.dispatcher is None:
+            raise InvalidInput("messages cannot run other messages here", "tx.no_dispatch")
+        self.dispatcher.parse_msgs(msgs)
+
+    def run_as(self, authority: str, msgs: Sequence[Mapping[str, Any]]) -> None:
+        """Execute ``msgs`` (of any module) with ``authority`` as their only signer, inside this tx.
+
+        Their writes and events join this tx's; the first that fails raises its error, which fails the
+        whole tx, so that they apply all together or not at all. Used by a module that holds an
+        authority no key controls (an organization's treasury, acting on a passed proposal).
+        """
+        if self.dispatcher is None:
+            raise InvalidInput("messages cannot run other messages here", "tx.no_dispatch")
+        if self.depth >= MAX_DEPTH:
+            raise InvalidInput(f"messages may run other messages at most {MAX_DEPTH} deep", "tx.nested_too_deep")
+        child = Context(
+            self.chain_id,
+            self.height,
+            self.block_time_ms,
+            self.tx_hash,
+            (authority,),
+            self.block,
+            self.writes,
+            self.events,
+            self.dispatcher,
+            self.depth + 1,
+        )
+        for handled, msg in self.dispatcher.parse_msgs(msgs):
+            handled.handle(child, msg)
 
     def commit(self) -> None:
         """Fold this tx's writes into the block (the tx succeeded)."""

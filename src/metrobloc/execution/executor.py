@@ -77,7 +77,7 @@ class Executor:
         receipts = []
         for index, prepared in enumerate(txs):
             tx = prepared.tx
-            ctx = Context(self.chain_id, height, time_ms, tx.hash, tuple(tx.signers), block)
+            ctx = Context(self.chain_id, height, time_ms, tx.hash, tuple(tx.signers), block, dispatcher=self.app)
             try:
                 self._check_tx(ctx, tx)
                 for mt, msg in prepared.msgs:
