@@ -354,10 +354,9 @@ class AssetsKeeper:
                 raise Conflict(f"balance of {record.asset} is {have}, {amount} needed", errors.INSUFFICIENT)
             self._set_balance(state, record, address, have - amount)
             return ((None, amount),)
-        before = self.balance(state, record.asset, address)
         holding = self._settled(state, record, stored, address, now, losses)
         if holding.total < amount:
-            if before >= amount:
+            if self.balance(state, record.asset, address) >= amount:  # settling stored no balance yet
                 raise errors.LOT_EXPIRED.error(
                     f"{address} holds {holding.total} {record.asset} once expired and demurred units are gone;"
                     f" {amount} needed"

@@ -103,11 +103,15 @@ def demurrage_periods(at_ms: int, now_ms: int, rules: Sequence[DemurrageRule]) -
 def settle(holding: Holding, now_ms: int, rules: Sequence[DemurrageRule] = ()) -> Settled:
     """Drop the lots expired at ``now_ms``, then apply the demurrage of every period boundary passed since the
     holding was last settled, rule by rule in the order they were in force (each rule's step floored)."""
+    periods = demurrage_periods(holding.at_ms, now_ms, rules)
+    soonest = holding.lots[0][0] if holding.lots else None
+    if not periods and (soonest is None or soonest > now_ms):  # lots are soonest-first: none expired
+        return Settled(Holding(max(now_ms, holding.at_ms), holding.lots), 0, 0)
     expired = sum(amount for expiry, amount in holding.lots if expiry is not None and expiry <= now_ms)
     live = [(expiry, amount) for expiry, amount in holding.lots if expiry is None or expiry > now_ms]
     before = sum(amount for _, amount in live)
-    for rate_bp, periods in demurrage_periods(holding.at_ms, now_ms, rules):
-        live = [(expiry, demurred(amount, rate_bp, periods)) for expiry, amount in live]
+    for rate_bp, n in periods:
+        live = [(expiry, demurred(amount, rate_bp, n)) for expiry, amount in live]
     lost = before - sum(amount for _, amount in live)
     return Settled(Holding(max(now_ms, holding.at_ms), _tidy(live)), expired, lost)
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
+
+import orjson
 
 from metrobloc.execution.messages import decode, record_to_wire
 from metrobloc.execution.state_access import Reader, Writer, load_json, store_json
@@ -88,8 +91,18 @@ class StoredPolicy:
 
 
 def load_policy(state: Reader, asset: str) -> StoredPolicy | None:
-    rec = load_json(state, policy_key(asset))
-    return None if rec is None else StoredPolicy.from_json(rec)
+    raw = state.get(policy_key(asset))
+    return None if raw is None else _decoded_policy(raw)
+
+
+@lru_cache(maxsize=1024)
+def _decoded_policy(raw: bytes) -> StoredPolicy:
+    """The stored record decoded once per distinct bytes (records are immutable values).
+
+    Every transfer of a policy asset reads its policy; decoding it each time (JSON, the ``Policy``
+    schema and its ``__post_init__`` checks) took 11% of the chain thread (bench/README.md).
+    """
+    return StoredPolicy.from_json(orjson.loads(raw))
 
 
 def store_policy(state: Writer, asset: str, stored: StoredPolicy) -> None:
