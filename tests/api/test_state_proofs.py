@@ -23,7 +23,8 @@ from metrobloc.crypto import PrivateKey
 from metrobloc.errors import VerificationFailed
 from metrobloc.ledger import Genesis, VerifiedState, verify_reads, verify_state_bundle
 from metrobloc.modules.accounts.keys import account_key
-from metrobloc.modules.assets.keys import asset_key, balance_key
+from metrobloc.modules.assets.keys import asset_key, balance_key, sink_key
+from metrobloc.modules.assets.keys import policy_key as asset_policy_key
 from metrobloc.modules.land.keys import claim_key, history_key, lien_key, parcel_key, policy_key
 from metrobloc.sdk import accounts, assets, land
 
@@ -187,7 +188,15 @@ def _account(answer: dict[str, Any], proven: VerifiedState) -> None:
 
 
 def _asset(answer: dict[str, Any], proven: VerifiedState) -> None:
-    assert answer == _json(proven, asset_key(ASSET))
+    assert {k: v for k, v in answer.items() if k not in ("policy", "sink")} == _json(proven, asset_key(ASSET))
+    # No policy and an empty sink: both proven absent.
+    assert (answer["policy"], answer["sink"]) == (None, "0")
+    assert proven.values[asset_policy_key(ASSET).decode()] is None and proven.values[sink_key(ASSET).decode()] is None
+
+
+def _wallet(answer: dict[str, Any], proven: VerifiedState) -> None:
+    [held] = answer["assets"]
+    assert held["asset"] == ASSET and proven.values[balance_key(ASSET, answer["address"]).decode()] == held["balance"]
 
 
 def _holders(answer: dict[str, Any], proven: VerifiedState) -> None:
@@ -250,6 +259,7 @@ def module_queries(chain: Setup) -> dict[str, list[tuple[dict[str, str], Check]]
     alice, bob, carol = chain.alice.address, chain.bob.address, chain.carol.address
     return {
         "/v1/accounts/{address}": [({"address": alice}, _account), ({"address": carol}, _account)],
+        "/v1/accounts/{address}/wallet": [({"address": alice}, _wallet)],
         "/v1/assets/{asset}": [({"asset": ASSET}, _asset)],
         "/v1/assets/{asset}/balances/{address}": [
             ({"asset": ASSET, "address": alice}, _balance(alice)),
