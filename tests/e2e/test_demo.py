@@ -215,8 +215,17 @@ def test_the_city_has_its_money(cities: tuple[NodeProcess, NodeProcess]) -> None
         points = [c.balance("CIVIC", r.address) for r in residents]
         assert points == [2 * 50 - 30, 0, 50 - 20, 50, 0]
         assert [c.balance("CIVIC", m.address) for m in (parties.cafe, parties.museum)] == [30, 20]
+
+        # A resident's wallet: City Coin, the voucher's lot with its expiry, CIVIC points, time-bank minutes.
+        wallet = c.wallet(residents[0].address)
+        held = {a["asset"]: a for a in wallet["assets"]}
+        assert {"CITY", "FOODV", "CIVIC"} <= set(held)
+        assert all(lot["expires_ms"] for lot in held["FOODV"]["lots"]) and held["CIVIC"]["balance"] == "70"
+        assert wallet["timebank"]["banks"] and wallet["listings"] == []
     for symbol in ("CITY", "FOODV", "CIVIC"):
         assert httpx.get(f"{cities[0].url}/assets/{symbol}").status_code == 200
+    page = httpx.get(f"{cities[0].url}/accounts/{residents[0].address}/wallet")
+    assert page.status_code == 200 and "FOODV" in page.text and "CIVIC" in page.text
 
 
 def test_live_activity_commits_new_blocks(cities: tuple[NodeProcess, NodeProcess]) -> None:
