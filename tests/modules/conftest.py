@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -120,6 +121,57 @@ class Ledger:
 
     def public_key(self, address: str) -> bytes | None:
         return AccountsKeeper().get(self.state, address).public_key
+
+
+class DictReader:
+    """``StateReader.get``/``scan`` over a dict: keys in byte order, strictly after ``after``."""
+
+    def __init__(self, state: dict[bytes, bytes]) -> None:
+        self.state = state
+
+    def get(self, key: bytes) -> bytes | None:
+        return self.state.get(key)
+
+    def scan(self, prefix: bytes, limit: int = 1000, after: bytes | None = None) -> list[tuple[bytes, bytes]]:
+        keys = sorted(k for k in self.state if k.startswith(prefix) and (after is None or k > after))
+        return [(k, self.state[k]) for k in keys[:limit]]
+
+
+@dataclass
+class OnLedger:
+    """What a module's test fixture builds on: the ledger's keys, its state as a reader, ``ok`` and ``fails``."""
+
+    ledger: Ledger
+
+    @property
+    def admin(self) -> PrivateKey:
+        return self.ledger.admin
+
+    @property
+    def alice(self) -> PrivateKey:
+        return self.ledger.alice
+
+    @property
+    def bob(self) -> PrivateKey:
+        return self.ledger.bob
+
+    @property
+    def carol(self) -> PrivateKey:
+        return self.ledger.carol
+
+    @property
+    def height(self) -> int:
+        return self.ledger.height
+
+    @property
+    def reader(self) -> DictReader:
+        return DictReader(self.ledger.state)
+
+    def ok(self, keys: Sequence[PrivateKey], msgs: list[dict[str, Any]], **kw: Any) -> Receipt:
+        return self.ledger.ok(keys, msgs, **kw)
+
+    def fails(self, code: str, keys: Sequence[PrivateKey], msgs: list[dict[str, Any]], **kw: Any) -> Receipt:
+        return self.ledger.fails(code, keys, msgs, **kw)
 
 
 @pytest.fixture

@@ -7,14 +7,12 @@ and wraps the dict state in the node-like reader the module's queries expect.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 import pytest
-from tests.modules.conftest import GENESIS_TIME_MS, Ledger
-from tests.modules.land.conftest import DictReader
+from tests.modules.conftest import GENESIS_TIME_MS, Ledger, OnLedger
 
 # The time-bank fixture (a registrar, two banks, five residents) for the reward tests.
 from tests.modules.timebank.conftest import town  # noqa: F401
@@ -42,36 +40,8 @@ READ = AssetsKeeper()
 
 
 @dataclass
-class City:
+class City(OnLedger):
     """The ledger and the accounts around a voucher programme."""
-
-    ledger: Ledger
-
-    @property
-    def admin(self) -> PrivateKey:
-        return self.ledger.admin
-
-    @property
-    def alice(self) -> PrivateKey:
-        return self.ledger.alice
-
-    @property
-    def bob(self) -> PrivateKey:
-        return self.ledger.bob
-
-    @property
-    def carol(self) -> PrivateKey:
-        return self.ledger.carol
-
-    @property
-    def reader(self) -> DictReader:
-        return DictReader(self.ledger.state)
-
-    def ok(self, keys: Sequence[PrivateKey], msgs: list[dict[str, Any]]) -> Receipt:
-        return self.ledger.ok(keys, msgs)
-
-    def fails(self, code: str, keys: Sequence[PrivateKey], msgs: list[dict[str, Any]]) -> Receipt:
-        return self.ledger.fails(code, keys, msgs)
 
     def create(self, policy: dict[str, Any] | None, asset: str = VOU, **kw: Any) -> Receipt:
         return self.ok([self.admin], [sdk.assets.create(asset, f"{asset} voucher", policy=policy, **kw)])

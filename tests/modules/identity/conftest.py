@@ -12,8 +12,7 @@ from typing import Any
 
 import base58
 import pytest
-from tests.modules.conftest import CHAIN_ID, GENESIS_TIME_MS, Ledger
-from tests.modules.land.conftest import DictReader
+from tests.modules.conftest import CHAIN_ID, GENESIS_TIME_MS, Ledger, OnLedger
 
 from metrobloc import sdk
 from metrobloc.crypto import PrivateKey
@@ -39,42 +38,15 @@ def raw_key(multibase: str) -> bytes:
 
 
 @dataclass
-class City:
+class City(OnLedger):
     """The ledger plus a root authority (role identity_root), a personal-data agency (pds_agency),
     an accreditation authority, a university and a hospital (no roles)."""
 
-    ledger: Ledger
     root: PrivateKey
     agency: PrivateKey
     authority: PrivateKey
     university: PrivateKey
     hospital: PrivateKey
-
-    @property
-    def admin(self) -> PrivateKey:
-        return self.ledger.admin
-
-    @property
-    def alice(self) -> PrivateKey:
-        return self.ledger.alice
-
-    @property
-    def bob(self) -> PrivateKey:
-        return self.ledger.bob
-
-    @property
-    def height(self) -> int:
-        return self.ledger.height
-
-    @property
-    def reader(self) -> DictReader:
-        return DictReader(self.ledger.state)
-
-    def ok(self, keys: Sequence[PrivateKey], msgs: list[dict[str, Any]], **kw: Any) -> Receipt:
-        return self.ledger.ok(keys, msgs, **kw)
-
-    def fails(self, code: str, keys: Sequence[PrivateKey], msgs: list[dict[str, Any]], **kw: Any) -> Receipt:
-        return self.ledger.fails(code, keys, msgs, **kw)
 
     def create_did(self, who: PrivateKey, key: PrivateKey | None = None, **kw: Any) -> Receipt:
         """``who``'s DID, created with its current key ``key`` (``who`` itself unless rotated)."""

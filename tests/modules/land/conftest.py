@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from tests.modules.conftest import DictReader
 
 from metrobloc import sdk
 from metrobloc.crypto import PrivateKey
@@ -23,20 +24,6 @@ SURVEY = sdk.land.document_digest(b"survey of P-1, 2024")
 SALE = sdk.land.document_digest(b"deed of sale of P-1")
 LOAN = sdk.land.document_digest(b"mortgage agreement 7731")
 LOAN2 = sdk.land.document_digest(b"second mortgage agreement 9120")
-
-
-class DictReader:
-    """``StateReader.get``/``scan`` over a dict: keys in byte order, strictly after ``after``."""
-
-    def __init__(self, state: dict[bytes, bytes]) -> None:
-        self.state = state
-
-    def get(self, key: bytes) -> bytes | None:
-        return self.state.get(key)
-
-    def scan(self, prefix: bytes, limit: int = 1000, after: bytes | None = None) -> list[tuple[bytes, bytes]]:
-        keys = sorted(k for k in self.state if k.startswith(prefix) and (after is None or k > after))
-        return [(k, self.state[k]) for k in keys[:limit]]
 
 
 @dataclass
