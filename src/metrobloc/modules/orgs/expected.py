@@ -1,0 +1,50 @@
+"""What the orgs module needs from the assets module, and what it offers others.
+
+``Assets`` is satisfied by the assets keeper (the app wiring hands it over). ``Orgs`` is the interface
+a module that builds on organizations (a consortium, participatory budgeting) copies into its own
+``expected.py``; the orgs keeper (``MODULE.keeper``) satisfies it:
+
+    class Orgs(Protocol):
+        def org(self, state: Reader, org: str) -> OrgLike | None:
+            '''The org (charter_digest, treasury, voting, members, total_weight, ...), or None.'''
+
+        def treasury(self, org: str) -> str:
+            '''The org's treasury address, derived from its id: no key controls it.'''
+
+        def proposal(self, state: Reader, org: str, proposal: str) -> ProposalLike | None:
+            '''The proposal (rules, tally, end_ms, status, ...), or None.'''
+
+        def members(self, state: Reader, org: str) -> list[tuple[str, int]]:
+            '''(address, weight) of the current members, in address order.'''
+
+A module that acts only on an org's decision checks that its message's sender is ``treasury(org)``:
+only a passed proposal of that org sends as its treasury.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from metrobloc.modules.orgs.keeper import Org, Proposal, Reader, Writer
+
+
+class Assets(Protocol):
+    """Satisfied by the assets keeper: does an asset exist, and payments from a treasury (policies apply)."""
+
+    def exists(self, state: Reader, asset: str) -> bool: ...
+
+    def transfer(
+        self, state: Writer, asset: str, sender: str, to: str, amount: int, *, at_ms: int | None = None
+    ) -> object: ...
+
+
+class Orgs(Protocol):
+    """What the orgs keeper offers other modules (see the module docstring)."""
+
+    def org(self, state: Reader, org: str) -> Org | None: ...
+
+    def treasury(self, org: str) -> str: ...
+
+    def proposal(self, state: Reader, org: str, proposal: str) -> Proposal | None: ...
+
+    def members(self, state: Reader, org: str) -> list[tuple[str, int]]: ...
