@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from tests.modules.conftest import Ledger
-from tests.modules.land.conftest import DictReader
+from tests.modules.conftest import DictReader, Ledger
 
 from metrobloc import sdk
 from metrobloc.crypto import PrivateKey
