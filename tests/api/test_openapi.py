@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import typing
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,7 @@ HERE = Path(__file__).parent
 ROOT = HERE.parents[1]
 CLIENT = ROOT / "clients" / "typescript"
 ADDRESSES = st.binary(min_size=20, max_size=20).map(encode_address)
+MESSAGE_TYPES = [type_name(s) for m in MODULES for s in m.messages]
 
 
 def run_schemathesis(url: str, examples: int) -> subprocess.CompletedProcess[str]:
@@ -120,6 +122,8 @@ def _scalar(t: Any, spec: FieldSpec) -> st.SearchStrategy[Any]:
         return st.integers(spec.bounds.get("ge", 0), spec.bounds.get("le", 2**53 - 1))
     if t is str:
         return st.text(min_size=spec.bounds.get("min_length", 0), max_size=spec.bounds.get("max_length", 64))
+    if typing.get_origin(t) is dict:  # a message carried inside another (an org proposal's actions)
+        return st.fixed_dictionaries({"type": st.sampled_from(MESSAGE_TYPES)}, optional={"to": ADDRESSES})
     return st.fixed_dictionaries({n: values(s) for n, s in field_specs(t).items()})
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sys
+import typing
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -70,6 +71,8 @@ def _scalar(t: Any, bounds: Mapping[str, int]) -> str:
         return f"string of at most {bounds.get('max_length')} characters"
     if isinstance(t, type) and issubclass(t, msgspec.Struct):
         return f"`{t.__name__}` object"
+    if typing.get_origin(t) is dict:
+        return "message object (any module's, with its `type`)"
     return str(t)
 
 
