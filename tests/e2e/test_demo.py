@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +17,12 @@ import httpx
 import pytest
 from tests.conftest import NodeProcess, metrobloc_cmd
 
-from metrobloc.demo import DemoCity, money, watchlist
+from metrobloc.demo import DemoCity, association, money, watchlist
+from metrobloc.demo.association import AssociationParties
 from metrobloc.demo.identity import WALLET_DIR, IdentityParties
 from metrobloc.demo.money import MoneyParties
 from metrobloc.demo.timebank import SERVICES, TRUST_ACCREDITATION, TimebankParties
-from metrobloc.sdk import Client, verify_proof
+from metrobloc.sdk import Client, orgs, verify_proof
 from metrobloc.sdk import credentials as creds
 
 README = Path(__file__).resolve().parents[2] / "src" / "metrobloc" / "demo" / "README.md"
@@ -77,7 +79,7 @@ def test_the_same_seed_gives_the_same_seeded_blocks(cities: tuple[NodeProcess, N
     a, b = cities
     for node in cities:
         record = json.loads((node.data_dir / "demo.json").read_text())
-        assert record == {"seed": SEED, "seeded_height": 39, "seeded_txs": 586, "finished": True}
+        assert record == {"seed": SEED, "seeded_height": 44, "seeded_txs": 603, "finished": True}
         assert json.loads(node.genesis_path().read_text()) == CITY.genesis.raw
     ours, theirs = seeded_blocks(a), seeded_blocks(b)
     assert [x["block_hash"] for x in ours] == [x["block_hash"] for x in theirs]
@@ -228,6 +230,52 @@ def test_the_city_has_its_money(cities: tuple[NodeProcess, NodeProcess]) -> None
     assert page.status_code == 200 and "FOODV" in page.text and "CIVIC" in page.text
 
 
+def test_the_city_has_its_neighbourhood_association(cities: tuple[NodeProcess, NodeProcess]) -> None:
+    """Five residents' association with weighted members and a City Coin treasury: the garden proposal,
+    passed by vote, paid the supplier from the treasury after the vote and the delay, set the petty-cash
+    budget and made a treasurer; the fireworks were rejected; a non-member's vote, an early execution and
+    a payment beyond the budget were refused."""
+    parties, org = AssociationParties.of_seed(SEED), association.ORG
+    members, treasurer = association.members(CITY), association.treasurer(CITY)
+    treasury, supplier = orgs.treasury(org), parties.supplier.address
+    _, proposing, voting, executing, petty_cash = association.CHAPTERS
+    with cities[0].client() as c:
+        record = c.get(f"/v1/orgs/{org}", {"at_ms": CITY.blocks[-1].time_ms})
+        assert record["treasury"] == treasury and record["total_weight"] == 8
+        weights = sorted((m.address, w) for m, w in zip(members, association.WEIGHTS, strict=True))
+        assert [(m["address"], m["weight"]) for m in record["members"]] == weights
+        assert record["roles"] == {"treasurer": [treasurer.address]}
+        [budget] = record["budgets"]
+        assert (budget["asset"], budget["amount"], budget["period_ms"]) == ("CITY", "30000", 30 * 86_400_000)
+        assert (budget["now"]["spent"], budget["now"]["left"]) == ("12000", "18000")
+
+        listed = {p["proposal"]: p for p in c.get(f"/v1/orgs/{org}/proposals")["proposals"]}
+        garden, fireworks = listed[association.GARDEN], listed[association.FIREWORKS]
+        assert (garden["status"], garden["tally"], garden["extended"]) == (
+            "executed",
+            {"yes": 4, "no": 2, "abstain": 1},  # the outsider's vote counted for nothing
+            False,
+        )
+        assert (fireworks["status"], fireworks["passes"]) == ("rejected", False)
+        proposed, executed = (CITY.blocks[height_of(t) - 1].time_ms for t in (proposing, executing))
+        assert garden["start_ms"] == proposed and executed == proposed + (7 + 2) * 86_400_000  # vote + delay
+
+        run, rejected = receipts(c, executing)
+        assert events(run, "orgs/pay") == [
+            {"org": org, "asset": "CITY", "to": supplier, "amount": "180000", "by": treasury}
+        ]
+        assert [events(r, "orgs/execute")[0]["status"] for r in (run, rejected)] == ["executed", "rejected"]
+        assert [c.balance("CITY", a) for a in (supplier, treasury)] == [1_800_00 + 120_00, 5_000_00 - 1_920_00]
+        assert c.balance("CITY", parties.fireworks.address) == 0
+
+        votes, payments = receipts(c, voting), receipts(c, petty_cash)
+        assert [r["status"] for r in votes[:-2]] == ["ok"] * 7 and payments[0]["status"] == "ok"
+        refused = [votes[-2], votes[-1], payments[-1]]
+        assert [r["error"]["code"] for r in refused] == ["orgs.not_member", "orgs.too_early", "orgs.over_budget"]
+    if find_spec("metrobloc.modules.orgs.pages") is not None:  # the org pages, once the portal has them
+        assert httpx.get(f"{cities[0].url}/orgs/{org}").status_code == 200
+
+
 def test_live_activity_commits_new_blocks(cities: tuple[NodeProcess, NodeProcess]) -> None:
     with cities[0].client() as c:
         start = int(c.status()["height"])
@@ -247,11 +295,12 @@ def test_the_readme_example_runs_as_written(cities: tuple[NodeProcess, NodeProce
     proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=60)
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
-    assert lines[0] == f"seeded: 39 blocks, the last {seeded_blocks(cities[0])[-1]['block_hash'][:16]}"
+    assert lines[0] == f"seeded: 44 blocks, the last {seeded_blocks(cities[0])[-1]['block_hash'][:16]}"
     assert lines[1:] == [
         f"City Coin: City Coin issued by {CITY.people.city_hall.address}",
         "City Coin demurrage: 200 bp per 30 days",
         "HARBOUR-9:1 settled by 2 oracles",
+        "community garden: executed (4 of 8 yes)",
         "study credits: ok",
     ]
 

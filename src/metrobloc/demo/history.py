@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from metrobloc.crypto import PrivateKey
-from metrobloc.demo import identity, money, timebank, watchlist
+from metrobloc.demo import association, identity, money, timebank, watchlist
 from metrobloc.demo.city import BLOCK_INTERVAL_MS, SeededTx
 from metrobloc.demo.people import Citizen
 from metrobloc.sdk import accounts, assets, land
@@ -115,8 +115,15 @@ class _Historian:
         for day in range(1, MARKET_DAYS + 1):
             yield self.chapter(f"Market day {day}", self.market_day)
         # Time banks after identity: they continue its accreditation ids and admit its residents. Money
-        # last: City Coin enforces the watch-list's sanctions, and the loyalty points reward time-bank services.
-        later = (*identity.chapters(self), *timebank.chapters(self), *watchlist.chapters(self), *money.chapters(self))
+        # after them: City Coin enforces the watch-list's sanctions, and the loyalty points reward time-bank
+        # services. The association last: its treasury holds City Coin under that policy.
+        later = (
+            *identity.chapters(self),
+            *timebank.chapters(self),
+            *watchlist.chapters(self),
+            *money.chapters(self),
+            *association.chapters(self),
+        )
         for title, write in later:
             yield self.chapter(title, write)
 
