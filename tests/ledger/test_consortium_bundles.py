@@ -4,11 +4,13 @@ and every way to strip, reorder or forge it refused with its own code."""
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 import pytest
 from tests.ledger.consortium_chain import KEYS, Chain, add, remove, rotate
 
+from metrobloc.codec import canonical_json
 from metrobloc.crypto import PrivateKey
 from metrobloc.errors import VerificationFailed
 from metrobloc.ledger import Event, Header, attest, verify_bundle, verify_reads, verify_set_changes, verify_state_bundle
@@ -268,3 +270,21 @@ def test_entries_must_follow_block_order() -> None:
     changes = bundle["consortium"]["changes"]
     changes[0], changes[1] = changes[1], changes[0]
     assert code_of(bundle, chain) == "verify.bad_set_change"
+
+
+def test_metrobloc_verify_says_what_it_followed(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from metrobloc.cli.main import cli
+
+    (tmp_path / "genesis.json").write_bytes(canonical_json(CHAIN.genesis.raw))
+    (tmp_path / "proof.json").write_bytes(canonical_json(fresh()))
+    run = CliRunner().invoke(cli, ["verify", str(tmp_path / "proof.json"), "--genesis", str(tmp_path / "genesis.json")])
+    assert run.exit_code == 0, run.output
+    by = "attested by Name of org5, Org 2, Org 3, Org 4"
+    assert run.output.strip().endswith(f"{by} (4 of 4 node keys in force at 6; 3 set changes followed from genesis)")
+    bundle = fresh()
+    bundle["attestations"] = CHAIN.attestations(TIP, [KEYS[0], KEYS[2], KEYS[3]])
+    (tmp_path / "proof.json").write_bytes(canonical_json(bundle))
+    run = CliRunner().invoke(cli, ["verify", str(tmp_path / "proof.json"), "--genesis", str(tmp_path / "genesis.json")])
+    assert run.exit_code == 1

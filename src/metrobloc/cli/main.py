@@ -17,7 +17,7 @@ from metrobloc.cli.spec import spec
 from metrobloc.cli.tx import tx_group
 from metrobloc.codec import parse_json
 from metrobloc.execution import Module
-from metrobloc.ledger import Genesis, verify_bundle, verify_reads, verify_state_bundle
+from metrobloc.ledger import Genesis, KeySet, verify_bundle, verify_reads, verify_state_bundle
 from metrobloc.modules import MODULES
 from metrobloc.sdk import namespaces
 
@@ -276,14 +276,22 @@ def verify(proof_file: Path, genesis_file: Path) -> None:
     if isinstance(bundle, dict) and "receipt" in bundle:
         result = verify_bundle(bundle, genesis)
         r = result.receipt
-        click.echo(f"valid: tx {r.tx_hash} {r.status} at height {r.height}, attested by {', '.join(result.attesters)}")
+        by = _attested(result.attesters, result.keys, result.header.height, result.set_changes)
+        click.echo(f"valid: tx {r.tx_hash} {r.status} at height {r.height}, attested by {by}")
         return
     proven = verify_reads(bundle["proofs"], genesis) if isinstance(bundle, dict) and "proofs" in bundle else None
     state = proven or verify_state_bundle(bundle, genesis)
-    by = ", ".join(state.attesters)
+    by = _attested(state.attesters, state.keys, state.header.height, state.set_changes)
     click.echo(f"valid: {len(state.values)} state read(s) at height {state.header.height}, attested by {by}")
     for key, value in state.values.items():
         click.echo(f"  {key} = {'(absent)' if value is None else value}")
+
+
+def _attested(attesters: tuple[str, ...], keys: KeySet, height: int, changes: int) -> str:
+    """``A, B, D (3 of 4 node keys in force at H; 2 set changes followed from genesis)``."""
+    followed = f"{changes} set change{'' if changes == 1 else 's'} followed from genesis"
+    in_force = f"{len(attesters)} of {len(keys.members)} node keys in force at {height}"
+    return f"{', '.join(attesters)} ({in_force}; {followed})"
 
 
 core.add_command(proof)
