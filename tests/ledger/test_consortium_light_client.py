@@ -189,6 +189,7 @@ def test_bad_change_records_are_refused() -> None:
         good | {"seq": 1},
         good | {"name": "leftover"},
         good | {"kind": "rename"},
+        good | {"tx_hash": "AB" * 32},
         {k: v for k, v in good.items() if k != "tx_hash"},
     ):
         with pytest.raises(InvalidInput) as exc:

@@ -18,7 +18,7 @@ from metrobloc.codec import b64url_decode, b64url_encode, canonical_json_checked
 from metrobloc.crypto import CONSORTIUM_KEY_TAG, address_of
 from metrobloc.errors import InvalidInput, VerificationFailed
 from metrobloc.ledger.genesis import Genesis, quorum
-from metrobloc.ledger.receipts import Event
+from metrobloc.ledger.receipts import HEX32, Event
 
 CONSORTIUM_COUNT_KEY = "consortium/count"
 """State key of the number of set changes so far (absent = 0); light clients prove it."""
@@ -118,6 +118,8 @@ class SetChange:
         unused = _RECORD_FIELDS - _ATTRIBUTES[record["kind"]] - {"kind", "height", "tx_hash"}
         if any(record[f] != "" for f in unused):
             raise InvalidInput(f"fields {sorted(unused)} of a {record['kind']} record must be empty", _BAD)
+        if not HEX32.fullmatch(record["tx_hash"]):
+            raise InvalidInput("a change record's tx_hash is 64 lower-case hex digits", _BAD)
         return cls._parse(record)
 
     @classmethod
