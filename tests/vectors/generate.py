@@ -827,6 +827,16 @@ def consortium_vectors() -> dict[str, Any]:
         return [attestation(chain["headers"][height - 1], GOV_SEEDS[n]) for n in signers]
 
     bad_chain = gov_chain(effective_of_add="5")
+    state = chain["states"][6]
+    state_bundle = {
+        "key": "vector/block/7",
+        "value": "x",
+        "proof": smt.prove(encoded(state), b"vector/block/7"),
+        "header": chain["headers"][6],
+        "attestations": att(7, GOV_SIGNERS[7]),
+        "consortium": bundle["consortium"],
+    }
+    removed_in_quorum = {**copy.deepcopy(state_bundle), "attestations": att(7, [3, 1, 4])}
     return {
         "description": "Bundles that carry the consortium member (docs/spec/log-and-proofs.md §5.2), against the "
         "genesis above. Block 3 adds org5 (seed 0x15 x32), block 4 rotates org2's key to seed 0x16 x32, block 5 "
@@ -834,6 +844,18 @@ def consortium_vectors() -> dict[str, Any]:
         "with 3 set changes followed and 'keys_in_force' the node keys in force at their header; each "
         "'tampered' one must be refused with 'error'.",
         "keys_in_force": [b64u(public_key(GOV_SEEDS[n])) for n in (1, 6, 4, 5)],
+        "state_bundles": {
+            "description": "State bundles (docs/spec/state-proofs.md §4) at block 7 of the same chain, carrying "
+            "the same consortium member: 'valid' verifies, each 'tampered' one fails with 'error'.",
+            "valid": [state_bundle],
+            "tampered": [
+                {
+                    "name": "the removed org3's key in the quorum",
+                    "error": "verify.key_not_in_force",
+                    "bundle": removed_in_quorum,
+                },
+            ],
+        },
         "valid": [
             bundle,
             gov_full(chain, (3, 1), 7),

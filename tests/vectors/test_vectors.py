@@ -283,6 +283,17 @@ def test_tampered_set_histories_fail(case: dict[str, Any]) -> None:
     assert refused.value.code == case["error"]
 
 
+def test_state_bundles_following_set_changes() -> None:
+    v = vectors("proof_bundle.json")["consortium"]["state_bundles"]
+    for bundle in v["valid"]:
+        result = verify_state_bundle(bundle, bundle_genesis())
+        assert result.values == {bundle["key"]: bundle["value"]} and result.set_changes == 3
+    for case in v["tampered"]:
+        with pytest.raises(VerificationFailed) as refused:
+            verify_state_bundle(case["bundle"], bundle_genesis())
+        assert refused.value.code == case["error"], case["name"]
+
+
 def test_log_consistency_between_headers() -> None:
     c = vectors("proof_bundle.json")["consistency"]
     verify_log_consistency(c, c["first_root"], c["second_root"])
