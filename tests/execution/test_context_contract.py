@@ -13,7 +13,9 @@ import re
 from typing import Annotated, Any
 
 import pytest
+from tests.modules.conftest import Ledger
 
+from metrobloc import sdk
 from metrobloc.codec import encode_address
 from metrobloc.crypto import PrivateKey
 from metrobloc.execution import App, Context, Executor, Module, PreparedTx, module_authority
@@ -126,3 +128,18 @@ def test_a_module_authority_is_the_documented_derivation_and_no_orgs_treasury() 
     assert module_authority("consortium") != treasury_address("consortium")
     assert module_authority("consortium") != module_authority("orgs")
     assert module_authority("consortium").startswith("mb1")
+
+
+def test_the_genesis_enters_no_hash_a_module_does_not_read_it_for() -> None:
+    """The same blocks of other modules' txs give the same receipts and app hashes with or without it."""
+    hashes = []
+    for with_genesis in (True, False):
+        ledger = Ledger()
+        if not with_genesis:
+            ledger.executor = Executor(ledger.app, ledger.genesis.chain_id)
+        ledger.ok(
+            [ledger.admin], [sdk.assets.create("CITY", "City Coin"), sdk.assets.mint("CITY", ledger.alice.address, 9)]
+        )
+        ledger.ok([ledger.alice], [sdk.assets.transfer("CITY", ledger.bob.address, 4)])
+        hashes.append((ledger.app_hash, ledger.state))
+    assert hashes[0] == hashes[1]
