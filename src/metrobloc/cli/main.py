@@ -95,6 +95,11 @@ def init(data_dir: Path, chain_id: str, org: str) -> None:
 )
 @click.option("--peer", "peers", multiple=True, metavar="URL", help="Another node's API URL, to catch up from.")
 @click.option(
+    "--catch-up-from-peers",
+    is_flag=True,
+    help="Before reading the stream, apply the peers' certified blocks (a node joining a running network).",
+)
+@click.option(
     "--state-root-from",
     type=click.IntRange(1),
     default=None,
@@ -139,6 +144,7 @@ def up(
     replicas: int,
     nats_monitor: tuple[str, ...],
     peers: tuple[str, ...],
+    catch_up_from_peers: bool,
     state_root_from: int | None,
     check_processes: int,
     test_clock_offset_ms: int,
@@ -166,6 +172,7 @@ def up(
         replicas=replicas,
         nats_monitor=nats_monitor,
         peers=peers,
+        catch_up_from_peers=catch_up_from_peers,
         state_root_from=state_root_from,
         max_block_txs=max_block_txs,
         max_block_ms=max_block_ms,
