@@ -222,12 +222,15 @@ def test_no_count_is_only_for_v1_headers_without_changes() -> None:
     assert refused.value.code == "verify.no_set_proof"
 
 
-def test_without_the_member_a_bundle_gets_the_genesis_set_for_now() -> None:
-    """Transitional (bundles.SET_PROOF_REQUIRED is False until the node serves the member)."""
+def test_without_the_member_a_v2_bundle_fails_now_that_nodes_serve_it() -> None:
+    """bundles.SET_PROOF_REQUIRED is True: a stripped bundle could otherwise count a removed genesis key."""
     chain = Chain(4)
     chain.block([[TRANSFER]])
     bundle = chain.receipt_bundle(chain.receipts[0], 1)
-    assert verify_bundle(bundle, chain.genesis).set_changes == 0
+    bundle.pop("consortium", None)
+    with pytest.raises(VerificationFailed) as refused:
+        verify_bundle(bundle, chain.genesis)
+    assert refused.value.code == "verify.no_set_proof"
 
 
 @pytest.mark.parametrize(

@@ -663,7 +663,8 @@ def v2_proof_bundles(chain: dict[str, Any]) -> dict[str, Any]:
     v2 = chain["v2"]
     longer = {**chain, "blocks": [*chain["blocks"], v2["block"]], "headers": [*chain["headers"], v2["header"]]}
     longer["log"] = v2["log"]
-    bundle = bundle_for(longer, leaf_index=7, height=3, signers=[0, 1, 2])
+    section = no_set_change(chain)
+    bundle = {**bundle_for(longer, leaf_index=7, height=3, signers=[0, 1, 2]), "consortium": section}
     h = bundle["header"]
     v1_header = chain["headers"][1]
     earlier = bundle_for(chain, leaf_index=4, height=2, signers=[0, 1, 2])
@@ -677,8 +678,8 @@ def v2_proof_bundles(chain: dict[str, Any]) -> dict[str, Any]:
         "with 'error'. Signatures cover state_root, so a v2 header cannot pass for a v1 one or back.",
         "valid": [
             bundle,
-            bundle_for(longer, leaf_index=4, height=3, signers=[3, 2, 1]),
-            bundle_for(longer, leaf_index=8, height=3, signers=[0, 1, 2, 3]),
+            {**bundle_for(longer, leaf_index=4, height=3, signers=[3, 2, 1]), "consortium": section},
+            {**bundle_for(longer, leaf_index=8, height=3, signers=[0, 1, 2, 3]), "consortium": section},
         ],
         "tampered": [
             variant(
@@ -708,6 +709,22 @@ def v2_proof_bundles(chain: dict[str, Any]) -> dict[str, Any]:
                 attestations=earlier["attestations"],
             ),
         ],
+    }
+
+
+def no_set_change(chain: dict[str, Any]) -> dict[str, Any]:
+    """The ``consortium`` member of a bundle at block 3 of a chain without set change: no change, and
+    ``consortium/count`` proven absent under block 3's v2 header (a v2 bundle without it is refused)."""
+    header = copy.deepcopy(chain["v2"]["header"])  # not shared with the bundle's: tampering edits one
+    return {
+        "changes": [],
+        "count": {
+            "header": header,
+            "attestations": [attestation(header, NODE_SEEDS[i]) for i in (0, 1, 2)],
+            "key": "consortium/count",
+            "value": None,
+            "proof": smt.prove(encoded(main_state()), b"consortium/count"),
+        },
     }
 
 
@@ -1328,13 +1345,16 @@ def _flip_bit0(text: str) -> str:
     return f"{int(text[0], 16) ^ 0x8:x}{text[1:]}"
 
 
-def state_bundle(case: dict[str, Any], header: dict[str, Any], signers: list[int]) -> dict[str, Any]:
+def state_bundle(
+    case: dict[str, Any], header: dict[str, Any], signers: list[int], section: dict[str, Any]
+) -> dict[str, Any]:
     return {
         "key": case["key"],
         "value": case["value"],
         "proof": case["proof"],
         "header": header,
         "attestations": [attestation(header, NODE_SEEDS[i]) for i in signers],
+        "consortium": section,
     }
 
 
@@ -1345,7 +1365,8 @@ def state_bundle_vectors(chain: dict[str, Any], cases: list[dict[str, Any]]) -> 
     empty_end = next(c for c in main if c["ends"] == "empty")
     other_end = next(c for c in main if c["ends"] == "other_leaf")
     one_key_member = next(c for c in cases if c["state"] == "one_key" and c["ends"] == "member")
-    bundle = state_bundle(member, header, [0, 1, 2])
+    section = no_set_change(chain)
+    bundle = state_bundle(member, header, [0, 1, 2], section)
     v1_header = chain["headers"][1]
     other_key = b64u(public_key(seed(0x20)))
 
@@ -1411,7 +1432,8 @@ def state_bundle_vectors(chain: dict[str, Any], cases: list[dict[str, Any]]) -> 
             "verify.bad_attestation",
             set_(["header", "state_root"], _flip_hex(header["state_root"])),
         ),
-        variant("header height changed", "verify.bad_attestation", set_(["header", "height"], header["height"] + 1)),
+        # The set history comes first (§4): its count is proven at block 3, below the raised header.
+        variant("header height changed", "verify.set_proof_too_old", set_(["header", "height"], header["height"] + 1)),
         variant(
             "header app_hash changed",
             "verify.bad_attestation",
@@ -1465,9 +1487,9 @@ def state_bundle_vectors(chain: dict[str, Any], cases: list[dict[str, Any]]) -> 
         "genesis_hash": chain["genesis_hash"],
         "valid": [
             bundle,
-            state_bundle(empty_end, header, [3, 2, 1]),
-            state_bundle(other_end, header, [0, 1, 2, 3]),
-            state_bundle(next(c for c in main if c["key"] == LIEN_1), header, [1, 2, 3, 1]),
+            state_bundle(empty_end, header, [3, 2, 1], section),
+            state_bundle(other_end, header, [0, 1, 2, 3], section),
+            state_bundle(next(c for c in main if c["key"] == LIEN_1), header, [1, 2, 3, 1], section),
         ],
         "tampered": tampered,
     }

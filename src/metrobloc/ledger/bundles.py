@@ -28,12 +28,12 @@ CONSORTIUM_FIELD = "consortium"
 SET_SECTION_FIELDS = {"changes", "count"}
 COUNT_FIELDS = {"header", "attestations", "key", "value", "proof"}
 
-SET_PROOF_REQUIRED = False
+SET_PROOF_REQUIRED = True
 """Whether a bundle with a v2 header and no ``consortium`` member fails (``verify.no_set_proof``).
 
-Transitional (design §3.2 wants True): until the node serves the member (work package 3), a bundle
-without it is checked against the genesis set, unproven. Flip to True with the node change and the
-regenerated vectors; a v1 header without the member keeps the genesis set either way.
+True since nodes serve the member in every bundle and proven answer (design §3.2): accepting a
+bundle without it against the genesis set would let a stripped bundle count a removed genesis key.
+A v1 header without the member keeps the genesis set (no change can precede it on a v1 chain).
 """
 
 
