@@ -14,10 +14,13 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 from tests.conftest import NodeProcess
+from tests.portal.conftest import JsModule
 
 from metrobloc import sdk
+from metrobloc.codec import parse_json
 from metrobloc.crypto import PrivateKey
-from metrobloc.ledger import Genesis
+from metrobloc.errors import MetroblocError
+from metrobloc.ledger import Genesis, verify_bundle
 from metrobloc.node.datadir import load_node_key
 
 ORG2 = PrivateKey(bytes([0x62]) * 32)
@@ -134,3 +137,28 @@ def test_the_home_page_says_which_keys_were_in_force(page: Page, governed: Gover
     assert any(governed.added < h <= governed.removed for h in heights), heights  # org2's key shows
     expected = ["—" if governed.added < h <= governed.removed else "not in force" for h in heights]
     assert harbour.locator("td").all_inner_texts() == expected
+
+
+def test_its_bundles_get_the_same_verdict_in_the_browser_and_in_python(governed: Governed, verify_js: JsModule) -> None:
+    """Every bundle crosses the removal block, which only org1 of the two keys in force signed: no
+    verifier can certify it (a removed organization that never ran a node); browser and Python agree."""
+    genesis_text = governed.node.genesis_path().read_text(encoding="utf-8")
+    names = ["init", "add-org2", "remove-org2", "after"]
+    bundles = [
+        httpx.get(f"{governed.node.url}/v1/txs/{governed.receipts[n]['tx_hash']}/proof", timeout=30).text for n in names
+    ]
+    results = verify_js.call(
+        "(m, [bundles, genesis]) => bundles.map((b) => m.verifyBundle(b, genesis))", [bundles, genesis_text]
+    )
+    expected = []
+    for text in bundles:
+        try:
+            verify_bundle(parse_json(text), Genesis.load(genesis_text))
+            expected.append(None)
+        except MetroblocError as exc:
+            expected.append(exc.code)
+    assert [r["code"] for r in results] == expected
+    assert set(expected) == {"verify.no_quorum"}
+    for result in results:
+        failed = [s for s in result["steps"] if s["ok"] is False]
+        assert [s["step"] for s in failed] == ["set-change"] and f"block {governed.removed}:" in failed[0]["detail"]
