@@ -33,7 +33,7 @@ class ConsortiumView:
         self.genesis = genesis
         self._store = store
         self._history = KeyHistory.from_genesis(genesis)
-        self._changes: list[tuple[int, str, int]] = []
+        self._changes: list[tuple[SetChange, str]] = []
         self._fold(store.reader.get)
 
     @property
@@ -63,8 +63,9 @@ class ConsortiumView:
             if value is None:
                 raise InvalidInput(f"consortium change record {seq} is missing from state", "node.bad_set_change")
             record = orjson.loads(value)
-            history = history.apply(SetChange.from_record(record))
-            changes.append((seq, str(record["tx_hash"]), int(record["height"])))
+            change = SetChange.from_record(record)
+            history = history.apply(change)
+            changes.append((change, str(record["tx_hash"])))
         self._changes = changes
         self._history = history  # one reference swap: readers see the old or the new history
 
@@ -81,6 +82,10 @@ class ConsortiumView:
 
     def changes(self) -> list[tuple[int, str, int]]:
         """``(seq, tx_hash, height)`` of every change committed so far, in ``seq`` order."""
+        return [(c.seq, tx_hash, c.height) for c, tx_hash in self._changes]
+
+    def records(self) -> list[tuple[SetChange, str]]:
+        """Every change committed so far with its tx hash, in ``seq`` order (API, portal)."""
         return list(self._changes)
 
 
