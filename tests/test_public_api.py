@@ -63,6 +63,13 @@ def test_sdk_surface() -> None:
     assert metrobloc.sdk.verify_proof is metrobloc.ledger.verify_bundle
 
 
+def test_ledger_exports_the_light_client() -> None:
+    import metrobloc.ledger
+
+    expected = {"KeyHistory", "KeySet", "Member", "SetChange", "genesis_members", "key_statement"}
+    assert expected | {"check_attestations", "verify_set_changes"} <= set(metrobloc.ledger.__all__)
+
+
 BLOCKED_IMPORT = textwrap.dedent(
     """
     import importlib.abc

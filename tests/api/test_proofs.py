@@ -228,7 +228,7 @@ def test_every_byte_flip_of_the_bundle_is_detected(chain: Chain) -> None:
             pytest.fail(f"accepted after changing {path}")
         sections.add(path[0])
         count += 1
-    assert sections == {"receipt", "leaf_index", "inclusion_path", "header", "attestations"}
+    assert sections == {"receipt", "leaf_index", "inclusion_path", "header", "attestations", "consortium"}
     assert count > 500
 
 

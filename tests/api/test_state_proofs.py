@@ -108,7 +108,9 @@ def chain(shared_node: NodeProcess) -> Iterator[Setup]:
 def test_a_funded_balance_is_proven_under_the_tips_attested_header(chain: Setup) -> None:
     key = balance_key(ASSET, chain.alice.address).decode()
     bundle = chain.bundle(key)
-    assert set(bundle) == {"key", "value", "proof", "header", "attestations"}
+    assert set(bundle) == {"key", "value", "proof", "header", "attestations", "consortium"}
+    assert bundle["consortium"]["changes"] == [] and bundle["consortium"]["count"]["value"] is None
+    assert bundle["consortium"]["count"]["header"] == bundle["header"]  # proven under the bundle's own header
     assert (bundle["key"], bundle["value"]) == (key, "750")
     verified = verify_state_bundle(bundle, chain.genesis)
     assert verified.values == {key: "750"}
@@ -356,7 +358,11 @@ TAMPERINGS: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
         lambda b: b["header"].update(state_root=_flip(b["header"]["state_root"], 5)),
         "verify.bad_attestation",
     ),
-    "header height changed": (lambda b: b["header"].update(height=b["header"]["height"] + 1), "verify.bad_attestation"),
+    # The set history is checked first: its count is now proven below the (raised) header.
+    "header height changed": (
+        lambda b: b["header"].update(height=b["header"]["height"] + 1),
+        "verify.set_proof_too_old",
+    ),
     "v1 header": (lambda b: b["header"].pop("state_root"), "verify.no_state_root"),
     "attestation dropped": (lambda b: b["attestations"].clear(), "verify.no_quorum"),
     "extra member": (lambda b: b.update(note="trust me"), "verify.bad_bundle"),

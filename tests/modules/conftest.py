@@ -10,7 +10,7 @@ import pytest
 
 from metrobloc.crypto import PrivateKey
 from metrobloc.execution import BlockResult, Executor, PreparedTx
-from metrobloc.ledger import Receipt, build_body, sign_body
+from metrobloc.ledger import Genesis, Receipt, build_body, sign_body
 from metrobloc.modules.accounts import AccountsKeeper
 from metrobloc.modules.assets.keeper import Asset, AssetsKeeper
 from metrobloc.node.app import build_app
@@ -19,15 +19,39 @@ from metrobloc.state.apphash import ZERO_HASH
 
 CHAIN_ID = "modules-test"
 GENESIS_TIME_MS = 1_700_000_000_000
+ADMIN = PrivateKey(b"\x01" * 32)
+NODE_KEYS = tuple(PrivateKey(bytes([0x51 + i]) * 32) for i in range(3))
+"""The node keys of the default genesis's organizations (the consortium signs and votes with them)."""
+
+
+def consortium_genesis(node_keys: Sequence[PrivateKey] = NODE_KEYS, admin: PrivateKey = ADMIN) -> Genesis:
+    """A genesis of ``len(node_keys)`` organizations, "Organization i", and ``admin`` as the first admin."""
+    account = {"address": admin.address, "public_key": admin.public_key.to_b64(), "roles": ["admin"]}
+    return Genesis.from_json(
+        {
+            "chain_id": CHAIN_ID,
+            "genesis_time_ms": GENESIS_TIME_MS,
+            "organizations": [
+                {"name": f"Organization {i}", "node_key": k.public_key.to_b64()} for i, k in enumerate(node_keys, 1)
+            ],
+            "admin": {"address": admin.address, "public_key": admin.public_key.to_b64()},
+            "app_state": {"accounts": {"accounts": [account]}},
+        }
+    )
 
 
 class Ledger:
-    """Genesis with one admin; ``run`` executes one tx as its own block and applies the writes."""
+    """Genesis with one admin; ``run`` executes one tx as its own block and applies the writes.
 
-    def __init__(self) -> None:
+    ``genesis`` is what handlers see as ``ctx.genesis`` (its organizations are the consortium's first
+    members); by default three organizations with the node keys ``NODE_KEYS``.
+    """
+
+    def __init__(self, genesis: Genesis | None = None) -> None:
         self.app = build_app()
-        self.executor = Executor(self.app, CHAIN_ID)
-        self.admin = PrivateKey(b"\x01" * 32)
+        self.genesis = consortium_genesis() if genesis is None else genesis
+        self.executor = Executor(self.app, CHAIN_ID, self.genesis)
+        self.admin = ADMIN
         self.alice = PrivateKey(b"\x02" * 32)
         self.bob = PrivateKey(b"\x03" * 32)
         self.carol = PrivateKey(b"\x04" * 32)

@@ -28,7 +28,7 @@ def replay(data_dir: Path) -> dict[str, Any]:
     genesis = Genesis.load((data_dir / "genesis.json").read_bytes())
     store = Store(data_dir / "state.db")
     app = build_app()
-    executor = Executor(app, genesis.chain_id)
+    executor = Executor(app, genesis.chain_id, genesis)  # as the node runs it; no module writes from it at genesis
     state: dict[bytes, bytes] = {}
     writes = executor.init_genesis(state.get, genesis.app_state, genesis.genesis_time_ms)
     apply(state, writes)

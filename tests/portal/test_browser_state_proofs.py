@@ -180,6 +180,14 @@ def v2_header(state_root: bytes, chain: str = CHAIN) -> Header:
     return Header(chain, 7, 7000, "11" * 32, "22" * 32, 1, 9, "33" * 32, "44" * 32, state_root.hex())
 
 
+def no_set_change(tree: SparseMerkleTree, header: Header) -> dict[str, Any]:
+    """The ``consortium`` member a node serves on a chain without set change: no change, and
+    ``consortium/count`` proven absent under the bundle's own header (a v2 bundle needs it)."""
+    count = {"key": "consortium/count", "value": None, "proof": tree.prove(b"consortium/count").to_json()}
+    attestations = [attest(header, k).to_json() for k in NODES[:3]]
+    return {"changes": [], "count": count | {"header": header.to_json(), "attestations": attestations}}
+
+
 def bundle_of(
     tree: SparseMerkleTree, header: Header, key: str, value: str | None, signers: list[int]
 ) -> dict[str, Any]:
@@ -189,6 +197,7 @@ def bundle_of(
         "proof": tree.prove(key.encode()).to_json(),
         "header": header.to_json(),
         "attestations": [attest(header, NODES[i]).to_json() for i in signers],
+        "consortium": no_set_change(tree, header),
     }
 
 
@@ -259,6 +268,7 @@ def test_state_bundles_under_v2_headers_agree_with_verify_state_bundle(verify_js
         f"org {i}" for i in range(4)
     ]
     assert [s["step"] for s in results[0]["steps"]][-1] == "proof" and all(s["ok"] for s in results[0]["steps"])
+    assert "set-count" in [s["step"] for s in results[0]["steps"]] and results[0]["setChanges"] == 0
 
 
 def test_proven_reads_give_the_values_verify_reads_gives(verify_js: JsModule) -> None:
@@ -271,6 +281,7 @@ def test_proven_reads_give_the_values_verify_reads_gives(verify_js: JsModule) ->
         "header": header.to_json(),
         "attestations": [attest(header, k).to_json() for k in NODES[:3]],
         "reads": reads,
+        "consortium": no_set_change(tree, header),
     }
     got = verify_js.call(READS, [proofs, GENESIS])
     assert got == {
@@ -283,6 +294,10 @@ def test_proven_reads_give_the_values_verify_reads_gives(verify_js: JsModule) ->
     swapped["reads"][0]["proof"], swapped["reads"][1]["proof"] = reads[1]["proof"], reads[0]["proof"]
     assert verify_js.call(READS, [swapped, GENESIS]) == {"code": "verify.state_value_mismatch"}
     assert verify_js.call(READS, [{**proofs, "reads": {}}, GENESIS]) == {"code": "verify.bad_bundle"}
+    stripped = {k: v for k, v in proofs.items() if k != "consortium"}
+    with pytest.raises(VerificationFailed) as refused:
+        verify_reads(stripped, Genesis.from_json(GENESIS))
+    assert verify_js.call(READS, [stripped, GENESIS]) == {"code": refused.value.code}
 
 
 # -- the vectors -----------------------------------------------------------------------------------

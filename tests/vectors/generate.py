@@ -654,6 +654,7 @@ def proof_bundle_vectors(chain: dict[str, Any]) -> dict[str, Any]:
             "proof": hexes(consistency_proof(headers[0]["log_size"], chain["log"][: headers[1]["log_size"]])),
         },
         "v2": v2_proof_bundles(chain),
+        "consortium": consortium_vectors(),
     }
 
 
@@ -662,7 +663,8 @@ def v2_proof_bundles(chain: dict[str, Any]) -> dict[str, Any]:
     v2 = chain["v2"]
     longer = {**chain, "blocks": [*chain["blocks"], v2["block"]], "headers": [*chain["headers"], v2["header"]]}
     longer["log"] = v2["log"]
-    bundle = bundle_for(longer, leaf_index=7, height=3, signers=[0, 1, 2])
+    section = no_set_change(chain)
+    bundle = {**bundle_for(longer, leaf_index=7, height=3, signers=[0, 1, 2]), "consortium": section}
     h = bundle["header"]
     v1_header = chain["headers"][1]
     earlier = bundle_for(chain, leaf_index=4, height=2, signers=[0, 1, 2])
@@ -676,8 +678,8 @@ def v2_proof_bundles(chain: dict[str, Any]) -> dict[str, Any]:
         "with 'error'. Signatures cover state_root, so a v2 header cannot pass for a v1 one or back.",
         "valid": [
             bundle,
-            bundle_for(longer, leaf_index=4, height=3, signers=[3, 2, 1]),
-            bundle_for(longer, leaf_index=8, height=3, signers=[0, 1, 2, 3]),
+            {**bundle_for(longer, leaf_index=4, height=3, signers=[3, 2, 1]), "consortium": section},
+            {**bundle_for(longer, leaf_index=8, height=3, signers=[0, 1, 2, 3]), "consortium": section},
         ],
         "tampered": [
             variant(
@@ -706,6 +708,264 @@ def v2_proof_bundles(chain: dict[str, Any]) -> dict[str, Any]:
                 header={**v1_header, "state_root": h["state_root"]},
                 attestations=earlier["attestations"],
             ),
+        ],
+    }
+
+
+def no_set_change(chain: dict[str, Any]) -> dict[str, Any]:
+    """The ``consortium`` member of a bundle at block 3 of a chain without set change: no change, and
+    ``consortium/count`` proven absent under block 3's v2 header (a v2 bundle without it is refused)."""
+    header = copy.deepcopy(chain["v2"]["header"])  # not shared with the bundle's: tampering edits one
+    return {
+        "changes": [],
+        "count": {
+            "header": header,
+            "attestations": [attestation(header, NODE_SEEDS[i]) for i in (0, 1, 2)],
+            "key": "consortium/count",
+            "value": None,
+            "proof": smt.prove(encoded(main_state()), b"consortium/count"),
+        },
+    }
+
+
+# -- proof_bundle.json "consortium": a key set that changes (docs/spec/log-and-proofs.md §5.2) ----
+GOV_SEEDS = {**{i: s for i, s in enumerate(NODE_SEEDS, 1)}, 5: seed(0x15), 6: seed(0x16)}
+"""Node seeds by number: 1-4 are the genesis orgs', 5 org5's (added), 6 org2's new key (rotation)."""
+GOV_SIGNERS = {
+    1: [1, 2, 3],
+    2: [1, 2, 3],
+    3: [1, 2, 3],
+    4: [1, 2, 3, 4],
+    5: [1, 3, 4, 5],
+    6: [1, 6, 4],
+    7: [1, 6, 4, 5],
+}
+"""Who attests each header: a quorum of the keys in force at that height (org5 from 4, org2's new
+key from 5, org3 gone from 6). Block 5 is signed by keys also in force without the rotation, and
+block 7 by all four keys in force, so that dropping a change shows as ``verify.set_gap`` or
+``verify.set_incomplete`` rather than as an unknown attester or a missing quorum."""
+
+
+def gov_event(kind: str, attrs: dict[str, str]) -> dict[str, Any]:
+    return {"type": f"consortium/{kind}", "attributes": attrs}
+
+
+def gov_changes(effective_of_add: str = "4") -> dict[int, list[dict[str, Any]]]:
+    """The set-change events per block: add org5 in block 3, rotate org2 in 4, remove org3 in 5."""
+    pk = {n: b64u(public_key(s)) for n, s in GOV_SEEDS.items()}
+    add = {"seq": "1", "org": "org5", "name": "Harbour Authority", "node_key": pk[5],
+           "voter": address(public_key(GOV_SEEDS[5])), "effective_height": effective_of_add}  # fmt: skip
+    rotate = {"seq": "2", "org": "org2", "old_key": pk[2], "node_key": pk[6], "voter": "", "effective_height": "5"}
+    remove = {"seq": "3", "org": "org3", "node_key": pk[3], "effective_height": "6"}
+    return {3: [gov_event("add", add)], 4: [gov_event("rotate", rotate)], 5: [gov_event("remove", remove)]}
+
+
+def gov_chain(effective_of_add: str = "4") -> dict[str, Any]:
+    """Seven v2 blocks; block 6 also holds a failed tx. State: ``consortium/count`` and a per-block key."""
+    changes = gov_changes(effective_of_add)
+    prev, log, count = sha256(jcs(genesis_doc())).hex(), [], 0
+    blocks, headers, states = [], [], []
+    for height in range(1, 8):
+        events = changes.get(height, [])
+        block = [
+            {"tx_hash": sha256(f"governed tx {height}.0".encode()).hex(), "height": height, "index": 0,
+             "status": "ok", "error": None, "events": events},
+            {"tx_hash": sha256(f"governed tx {height}.1".encode()).hex(), "height": height, "index": 1,
+             "status": "ok", "error": None,
+             "events": [{"type": "assets/transfer", "attributes": {"asset": "CITY", "amount": str(height)}}]},
+        ]  # fmt: skip
+        if height == 6:
+            error = {"code": "consortium.no_supermajority", "message": "2 of 4 member organizations voted yes"}
+            block.append({"tx_hash": sha256(b"governed tx 6.2").hex(), "height": 6, "index": 2,
+                          "status": "failed", "error": error, "events": []})  # fmt: skip
+        count += len(events)
+        state = {f"vector/block/{height}": "x"} | ({"consortium/count": str(count)} if count else {})
+        log.extend(jcs(r) for r in block)
+        header = {
+            "chain_id": CHAIN_ID, "height": height, "time_ms": 1_700_000_000_000 + 1000 * height,
+            "prev_hash": prev, "tx_root": tx_root([r["tx_hash"] for r in block]), "tx_count": len(block),
+            "log_size": len(log), "log_root": mth(log).hex(),
+            "app_hash": sha256(f"governed app state {height}".encode()).hex(),
+            "state_root": smt.root(encoded(state)).hex(),
+        }  # fmt: skip
+        prev = sha256(header_signed_bytes(header)).hex()
+        blocks.append(block)
+        headers.append(header)
+        states.append(state)
+    return {"blocks": blocks, "headers": headers, "log": log, "states": states}
+
+
+def gov_bundle(
+    chain: dict[str, Any], tx: tuple[int, int], height: int, signers: list[int] | None = None
+) -> dict[str, Any]:
+    """Receipt ``tx`` = (block, index) under the header at ``height``, in today's bundle shape."""
+    receipts = [r for block in chain["blocks"] for r in block]
+    index = receipts.index(chain["blocks"][tx[0] - 1][tx[1]])
+    header = chain["headers"][height - 1]
+    return {
+        "receipt": receipts[index],
+        "leaf_index": index,
+        "inclusion_path": hexes(inclusion_path(index, chain["log"][: header["log_size"]])),
+        "header": header,
+        "attestations": [attestation(header, GOV_SEEDS[n]) for n in (signers or GOV_SIGNERS[height])],
+    }
+
+
+def gov_count(chain: dict[str, Any], height: int) -> dict[str, Any]:
+    state = chain["states"][height - 1]
+    header = chain["headers"][height - 1]
+    return {
+        "header": header,
+        "attestations": [attestation(header, GOV_SEEDS[n]) for n in GOV_SIGNERS[height]],
+        "key": "consortium/count",
+        "value": state.get("consortium/count"),
+        "proof": smt.prove(encoded(state), b"consortium/count"),
+    }
+
+
+def gov_full(chain: dict[str, Any], tx: tuple[int, int], height: int) -> dict[str, Any]:
+    section = {"changes": [gov_bundle(chain, (h, 0), h) for h in (3, 4, 5)], "count": gov_count(chain, 7)}
+    return {**gov_bundle(chain, tx, height), "consortium": section}
+
+
+def consortium_vectors() -> dict[str, Any]:
+    chain = gov_chain()
+    bundle = gov_full(chain, (7, 1), 7)
+
+    def variant(name: str, code: str, change: Any) -> dict[str, Any]:
+        b = copy.deepcopy(bundle)
+        change(b)
+        return {"name": name, "error": code, "bundle": b}
+
+    def on_change(i: int, **fields: Any) -> Any:
+        return lambda b: b["consortium"]["changes"][i].update(fields)
+
+    def att(height: int, signers: list[int]) -> list[dict[str, str]]:
+        return [attestation(chain["headers"][height - 1], GOV_SEEDS[n]) for n in signers]
+
+    bad_chain = gov_chain(effective_of_add="5")
+    state = chain["states"][6]
+    state_bundle = {
+        "key": "vector/block/7",
+        "value": "x",
+        "proof": smt.prove(encoded(state), b"vector/block/7"),
+        "header": chain["headers"][6],
+        "attestations": att(7, GOV_SIGNERS[7]),
+        "consortium": bundle["consortium"],
+    }
+    removed_in_quorum = {**copy.deepcopy(state_bundle), "attestations": att(7, [3, 1, 4])}
+    return {
+        "description": "Bundles that carry the consortium member (docs/spec/log-and-proofs.md §5.2), against the "
+        "genesis above. Block 3 adds org5 (seed 0x15 x32), block 4 rotates org2's key to seed 0x16 x32, block 5 "
+        "removes org3; every header is v2 and attested by keys in force at its height. 'valid' bundles verify "
+        "with 3 set changes followed and 'keys_in_force' the node keys in force at their header; each "
+        "'tampered' one must be refused with 'error'.",
+        "keys_in_force": [b64u(public_key(GOV_SEEDS[n])) for n in (1, 6, 4, 5)],
+        "state_bundles": {
+            "description": "State bundles (docs/spec/state-proofs.md §4) at block 7 of the same chain, carrying "
+            "the same consortium member: 'valid' verifies, each 'tampered' one fails with 'error'.",
+            "valid": [state_bundle],
+            "tampered": [
+                {
+                    "name": "the removed org3's key in the quorum",
+                    "error": "verify.key_not_in_force",
+                    "bundle": removed_in_quorum,
+                },
+            ],
+        },
+        "valid": [
+            bundle,
+            gov_full(chain, (3, 1), 7),
+            gov_full(chain, (6, 1), 6),
+        ],
+        "tampered": [
+            variant(
+                "the middle change (rotation) dropped", "verify.set_gap", lambda b: b["consortium"]["changes"].pop(1)
+            ),
+            variant(
+                "the last change (removal) dropped", "verify.set_incomplete", lambda b: b["consortium"]["changes"].pop()
+            ),
+            variant(
+                "no change listed (org2's new key then attests the count header unknown)",
+                "verify.unknown_attester",
+                lambda b: b["consortium"].update(changes=[]),
+            ),
+            variant(
+                "the removed org3's key in the quorum",
+                "verify.key_not_in_force",
+                lambda b: b.update(attestations=att(7, [3, 1, 4])),
+            ),
+            variant(
+                "org2's rotated-away key in the quorum",
+                "verify.key_not_in_force",
+                lambda b: b.update(attestations=att(7, [2, 1, 4])),
+            ),
+            variant(
+                "a key that was never in force",
+                "verify.unknown_attester",
+                lambda b: b.update(attestations=[attestation(b["header"], seed(0x17)), *att(7, [1, 6, 4])]),
+            ),
+            variant(
+                "the add attested by the set it creates",
+                "verify.unknown_attester",
+                on_change(0, attestations=att(3, [5, 1, 2, 3])),
+            ),
+            variant(
+                "the add attested by 2 of the 4 genesis keys",
+                "verify.no_quorum",
+                on_change(0, attestations=att(3, [1, 2])),
+            ),
+            variant(
+                "the add under a later header (block 4)",
+                "verify.bad_set_change",
+                on_change(0, **{k: v for k, v in gov_bundle(chain, (3, 0), 4).items()}),
+            ),
+            variant(
+                "the first two changes swapped",
+                "verify.set_gap",
+                lambda b: b["consortium"]["changes"].insert(0, b["consortium"]["changes"].pop(1)),
+            ),
+            variant(
+                "an entry whose receipt has no set change",
+                "verify.bad_set_change",
+                lambda b: b["consortium"]["changes"].insert(0, gov_bundle(chain, (2, 1), 2)),
+            ),
+            variant(
+                "a failed receipt as a change",
+                "verify.bad_set_change",
+                lambda b: b["consortium"]["changes"].append(gov_bundle(chain, (6, 2), 6)),
+            ),
+            variant(
+                "a change's inclusion path from another leaf",
+                "verify.bad_inclusion",
+                on_change(0, leaf_index=bundle["consortium"]["changes"][0]["leaf_index"] + 1),
+            ),
+            variant(
+                "the count proven at block 6, before the header",
+                "verify.set_proof_too_old",
+                lambda b: b["consortium"].update(count=gov_count(chain, 6)),
+            ),
+            variant(
+                "the count claims 2",
+                "verify.state_value_mismatch",
+                lambda b: b["consortium"]["count"].update(value="2"),
+            ),
+            variant(
+                "count null under a v2 header", "verify.no_set_proof", lambda b: b["consortium"].update(count=None)
+            ),
+            variant(
+                "count of another key",
+                "verify.bad_bundle",
+                lambda b: b["consortium"]["count"].update(key="consortium/counts"),
+            ),
+            variant("consortium with an extra member", "verify.bad_bundle", lambda b: b["consortium"].update(since=0)),
+        ]
+        + [
+            {
+                "name": "effective_height of the add is 5 (block 3 + 2)",
+                "error": "verify.bad_set_change",
+                "bundle": gov_full(bad_chain, (7, 1), 7),
+            }
         ],
     }
 
@@ -1085,13 +1345,16 @@ def _flip_bit0(text: str) -> str:
     return f"{int(text[0], 16) ^ 0x8:x}{text[1:]}"
 
 
-def state_bundle(case: dict[str, Any], header: dict[str, Any], signers: list[int]) -> dict[str, Any]:
+def state_bundle(
+    case: dict[str, Any], header: dict[str, Any], signers: list[int], section: dict[str, Any]
+) -> dict[str, Any]:
     return {
         "key": case["key"],
         "value": case["value"],
         "proof": case["proof"],
         "header": header,
         "attestations": [attestation(header, NODE_SEEDS[i]) for i in signers],
+        "consortium": section,
     }
 
 
@@ -1102,7 +1365,8 @@ def state_bundle_vectors(chain: dict[str, Any], cases: list[dict[str, Any]]) -> 
     empty_end = next(c for c in main if c["ends"] == "empty")
     other_end = next(c for c in main if c["ends"] == "other_leaf")
     one_key_member = next(c for c in cases if c["state"] == "one_key" and c["ends"] == "member")
-    bundle = state_bundle(member, header, [0, 1, 2])
+    section = no_set_change(chain)
+    bundle = state_bundle(member, header, [0, 1, 2], section)
     v1_header = chain["headers"][1]
     other_key = b64u(public_key(seed(0x20)))
 
@@ -1168,7 +1432,8 @@ def state_bundle_vectors(chain: dict[str, Any], cases: list[dict[str, Any]]) -> 
             "verify.bad_attestation",
             set_(["header", "state_root"], _flip_hex(header["state_root"])),
         ),
-        variant("header height changed", "verify.bad_attestation", set_(["header", "height"], header["height"] + 1)),
+        # The set history comes first (§4): its count is proven at block 3, below the raised header.
+        variant("header height changed", "verify.set_proof_too_old", set_(["header", "height"], header["height"] + 1)),
         variant(
             "header app_hash changed",
             "verify.bad_attestation",
@@ -1222,9 +1487,9 @@ def state_bundle_vectors(chain: dict[str, Any], cases: list[dict[str, Any]]) -> 
         "genesis_hash": chain["genesis_hash"],
         "valid": [
             bundle,
-            state_bundle(empty_end, header, [3, 2, 1]),
-            state_bundle(other_end, header, [0, 1, 2, 3]),
-            state_bundle(next(c for c in main if c["key"] == LIEN_1), header, [1, 2, 3, 1]),
+            state_bundle(empty_end, header, [3, 2, 1], section),
+            state_bundle(other_end, header, [0, 1, 2, 3], section),
+            state_bundle(next(c for c in main if c["key"] == LIEN_1), header, [1, 2, 3, 1], section),
         ],
         "tampered": tampered,
     }

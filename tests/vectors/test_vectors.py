@@ -265,6 +265,35 @@ def test_tampered_bundles_with_v2_headers_fail(case: dict[str, Any]) -> None:
     assert refused.value.code == case["error"]
 
 
+@pytest.mark.parametrize(
+    "bundle", vectors("proof_bundle.json")["consortium"]["valid"], ids=lambda b: f"at {b['header']['height']}"
+)
+def test_bundles_following_set_changes_verify(bundle: dict[str, Any]) -> None:
+    v = vectors("proof_bundle.json")["consortium"]
+    result = verify_bundle(bundle, bundle_genesis())
+    assert result.set_changes == 3
+    assert [b64url_encode(m.node_key) for m in result.keys.members] == v["keys_in_force"]
+    assert result.keys.quorum == 3 and len(result.attesters) >= 3
+
+
+@pytest.mark.parametrize("case", vectors("proof_bundle.json")["consortium"]["tampered"], ids=lambda c: c["name"])
+def test_tampered_set_histories_fail(case: dict[str, Any]) -> None:
+    with pytest.raises(VerificationFailed) as refused:
+        verify_bundle(case["bundle"], bundle_genesis())
+    assert refused.value.code == case["error"]
+
+
+def test_state_bundles_following_set_changes() -> None:
+    v = vectors("proof_bundle.json")["consortium"]["state_bundles"]
+    for bundle in v["valid"]:
+        result = verify_state_bundle(bundle, bundle_genesis())
+        assert result.values == {bundle["key"]: bundle["value"]} and result.set_changes == 3
+    for case in v["tampered"]:
+        with pytest.raises(VerificationFailed) as refused:
+            verify_state_bundle(case["bundle"], bundle_genesis())
+        assert refused.value.code == case["error"], case["name"]
+
+
 def test_log_consistency_between_headers() -> None:
     c = vectors("proof_bundle.json")["consistency"]
     verify_log_consistency(c, c["first_root"], c["second_root"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
@@ -35,7 +37,9 @@ def router(node: Node) -> APIRouter:
         tx_hash: str = TX_HASH,
         at: int | None = Query(None, ge=1, le=2**53 - 1, description="Prove against this later block's header."),
     ) -> Response:
-        return json_response(node.proof(tx_hash_param(tx_hash), at))
+        # A thread: the bundle's count proof may wait a moment for the tip's certification,
+        # whose announcements arrive on this event loop.
+        return json_response(await asyncio.to_thread(node.proof, tx_hash_param(tx_hash), at))
 
     @r.get(
         "/v1/log/consistency",

@@ -10,6 +10,7 @@ from fastapi import Depends, FastAPI
 from metrobloc import __version__
 from metrobloc.api import (
     blocks,
+    consortium,
     errors,
     events,
     lists,
@@ -61,6 +62,7 @@ def create_api(node: Node, *, start_node: bool = True) -> FastAPI:
     app.include_router(statuslists.router(node))
     app.include_router(offers.router(node))
     app.include_router(wallet.router(node))
+    app.include_router(consortium.router(node))
     for router in module_routers(node.store.reader, node.app.modules):
         app.include_router(router, dependencies=[Depends(state.prove_flag)])
     app.add_middleware(state.ProvenQueries, prover=node.state_prover)

@@ -17,7 +17,7 @@ from metrobloc.cli.spec import spec
 from metrobloc.cli.tx import tx_group
 from metrobloc.codec import parse_json
 from metrobloc.execution import Module
-from metrobloc.ledger import Genesis, verify_bundle, verify_reads, verify_state_bundle
+from metrobloc.ledger import Genesis, KeySet, verify_bundle, verify_reads, verify_state_bundle
 from metrobloc.modules import MODULES
 from metrobloc.sdk import namespaces
 
@@ -95,6 +95,11 @@ def init(data_dir: Path, chain_id: str, org: str) -> None:
 )
 @click.option("--peer", "peers", multiple=True, metavar="URL", help="Another node's API URL, to catch up from.")
 @click.option(
+    "--catch-up-from-peers",
+    is_flag=True,
+    help="Before reading the stream, apply the peers' certified blocks (a node joining a running network).",
+)
+@click.option(
     "--state-root-from",
     type=click.IntRange(1),
     default=None,
@@ -139,6 +144,7 @@ def up(
     replicas: int,
     nats_monitor: tuple[str, ...],
     peers: tuple[str, ...],
+    catch_up_from_peers: bool,
     state_root_from: int | None,
     check_processes: int,
     test_clock_offset_ms: int,
@@ -166,6 +172,7 @@ def up(
         replicas=replicas,
         nats_monitor=nats_monitor,
         peers=peers,
+        catch_up_from_peers=catch_up_from_peers,
         state_root_from=state_root_from,
         max_block_txs=max_block_txs,
         max_block_ms=max_block_ms,
@@ -276,14 +283,22 @@ def verify(proof_file: Path, genesis_file: Path) -> None:
     if isinstance(bundle, dict) and "receipt" in bundle:
         result = verify_bundle(bundle, genesis)
         r = result.receipt
-        click.echo(f"valid: tx {r.tx_hash} {r.status} at height {r.height}, attested by {', '.join(result.attesters)}")
+        by = _attested(result.attesters, result.keys, result.header.height, result.set_changes)
+        click.echo(f"valid: tx {r.tx_hash} {r.status} at height {r.height}, attested by {by}")
         return
     proven = verify_reads(bundle["proofs"], genesis) if isinstance(bundle, dict) and "proofs" in bundle else None
     state = proven or verify_state_bundle(bundle, genesis)
-    by = ", ".join(state.attesters)
+    by = _attested(state.attesters, state.keys, state.header.height, state.set_changes)
     click.echo(f"valid: {len(state.values)} state read(s) at height {state.header.height}, attested by {by}")
     for key, value in state.values.items():
         click.echo(f"  {key} = {'(absent)' if value is None else value}")
+
+
+def _attested(attesters: tuple[str, ...], keys: KeySet, height: int, changes: int) -> str:
+    """``A, B, D (3 of 4 node keys in force at H; 2 set changes followed from genesis)``."""
+    followed = f"{changes} set change{'' if changes == 1 else 's'} followed from genesis"
+    in_force = f"{len(attesters)} of {len(keys.members)} node keys in force at {height}"
+    return f"{', '.join(attesters)} ({in_force}; {followed})"
 
 
 core.add_command(proof)

@@ -90,3 +90,40 @@ def network_up(net_dir: Path, log_level: str, timeout: float) -> None:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     click.echo("network stopped", err=True)
+
+
+@network.command("join")
+@click.option("--dir", "net_dir", required=True, type=click.Path(path_type=Path), help="Network directory.")
+@click.option("--org", default=None, help="The new organization's id [default: org{N+1}].")
+@click.option("--name", default=None, help="Its display name [default: Organization {N+1}].")
+@click.option("--api-port", default=None, type=int, help="Its node's API port [default: the highest + 1].")
+@reports_errors
+def network_join(net_dir: Path, org: str | None, name: str | None, api_port: int | None) -> None:
+    """Add a new organization's node: its keys and the join request the consortium votes on."""
+    import json
+
+    from metrobloc.node.local_network import Layout, join_network
+
+    path = expand(net_dir)
+    spec, request = join_network(path, org=org, name=name, api_port=api_port)
+    layout = Layout.load(path)
+    data_dir = path / spec.data_dir
+    peers = " ".join(f"--peer {n.url}" for n in layout.nodes if n != spec)
+    click.echo(json.dumps(request, indent=2))
+    org_id = request["org"]
+    click.echo(
+        f"""
+{spec.org} ({org_id}) will run a node from {data_dir} on {spec.url}; its request is in
+{data_dir / "join-request.json"}. Next (``--key K --data-dir D``: a member's voter key in D/keys; a genesis
+member votes with its node key, node_key.json):
+0. once per chain:        metrobloc tx consortium init --key K --data-dir D
+1. any member proposes:   metrobloc tx orgs propose --org consortium --proposal add-{org_id} --summary-digest HEX \\
+                              --action "$(jq -c .action {data_dir / "join-request.json"})" --key K --data-dir D
+2. members vote (2/3):    metrobloc tx orgs vote --org consortium --proposal add-{org_id} --option yes \\
+                              --key K --data-dir D
+3. anyone executes:       metrobloc tx orgs execute --org consortium --proposal add-{org_id} --key K --data-dir D
+4. start the node:        metrobloc up --data-dir {data_dir} --port {spec.port} --orderer {layout.nats_urls} \\
+                              {peers} --catch-up-from-peers
+                          (or `metrobloc network up --dir {net_dir}`: it starts every node of network.json)
+The node may start before the vote: it follows the chain as an observer until its key is in force."""
+    )

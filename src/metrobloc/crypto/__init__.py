@@ -2,6 +2,7 @@
 
 from metrobloc.crypto.hashing import (
     APP_TAG,
+    CONSORTIUM_KEY_TAG,
     HEADER_TAG,
     HEADER_V2_TAG,
     ROTATE_TAG,
@@ -18,6 +19,7 @@ from metrobloc.crypto.keys import (
 
 __all__ = [
     "APP_TAG",
+    "CONSORTIUM_KEY_TAG",
     "HEADER_TAG",
     "HEADER_V2_TAG",
     "ROTATE_TAG",

@@ -14,6 +14,8 @@ APP_TAG = b"metrobloc/app/v1\x00"
 """Prefix of the app-hash chain link."""
 ROTATE_TAG = b"metrobloc/rotate_key/v1\x00"
 """Prefix of the statement a new key signs to accept an account (key rotation)."""
+CONSORTIUM_KEY_TAG = b"metrobloc/consortium_key/v1\x00"
+"""Prefix of the statement a node key signs before the consortium puts it in force (proof of possession)."""
 
 
 def sha256(data: bytes) -> bytes:

@@ -1,6 +1,6 @@
 """Execution: the module contract, message schemas, the context handed to handlers, and the executor."""
 
-from metrobloc.execution.context import BlockState, Context, StateGetter
+from metrobloc.execution.context import BlockState, Context, StateGetter, module_authority
 from metrobloc.execution.contract import App, ErrorCode, EventSpec, Module, MsgType, QuerySpec, error_codes
 from metrobloc.execution.executor import BlockResult, Executor, PreparedTx
 
@@ -18,4 +18,5 @@ __all__ = [
     "QuerySpec",
     "StateGetter",
     "error_codes",
+    "module_authority",
 ]

@@ -6,20 +6,33 @@ leaves nothing behind and a block's writes reach the store in one commit.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import orjson
 
-from metrobloc.codec import canonical_json_checked
+from metrobloc.codec import canonical_json_checked, encode_address
 from metrobloc.codec.canonical import JSON
 from metrobloc.errors import InvalidInput
-from metrobloc.ledger import Event
+from metrobloc.ledger import Event, Genesis
 
 _DELETED = None
 MAX_DEPTH = 2
 """How deep messages may run other messages (an org's proposal paying, or another org's proposal)."""
+MODULE_AUTHORITY_TAG = b"metrobloc/module/v1\x00"
+"""Domain tag of a module's own authority address (``module_authority``)."""
+
+
+def module_authority(module: str) -> str:
+    """``bech32("mb", SHA-256("metrobloc/module/v1\\0" ‖ UTF-8(module))[:20])``: an address no key controls.
+
+    A module sends messages of other modules as this address (``Context.run_as``), e.g. the consortium
+    creating its org. It lives here, not in the module, so that another module can recognise it (orgs
+    reserves the org id ``consortium`` for it) without importing that module.
+    """
+    return encode_address(hashlib.sha256(MODULE_AUTHORITY_TAG + module.encode()).digest()[:20])
 
 
 class Handled(Protocol):
@@ -79,6 +92,12 @@ class Context:
     """Runs messages on behalf of an authority (``run_as``); the executor hands in the app."""
     depth: int = 0
     """How many ``run_as`` this context is nested in."""
+    genesis: Genesis | None = None
+    """The chain's genesis, read-only and the same on every node (the consortium derives its initial
+    members from it); None when the executor was built without one."""
+    via: tuple[str, str] | None = None
+    """What ``run_as`` said it runs these messages for, e.g. ``(org, proposal)`` for a proposal's actions;
+    None in a tx's own messages. Lets a handler check which decision is acting, not only as whom."""
 
     @property
     def sender(self) -> str:
@@ -111,12 +130,14 @@ class Context:
             raise InvalidInput("messages cannot run other messages here", "tx.no_dispatch")
         self.dispatcher.parse_msgs(msgs)
 
-    def run_as(self, authority: str, msgs: Sequence[Mapping[str, Any]]) -> None:
+    def run_as(self, authority: str, msgs: Sequence[Mapping[str, Any]], *, via: tuple[str, str] | None = None) -> None:
         """Execute ``msgs`` (of any module) with ``authority`` as their only signer, inside this tx.
 
         Their writes and events join this tx's; the first that fails raises its error, which fails the
         whole tx, so that they apply all together or not at all. Used by a module that holds an
-        authority no key controls (an organization's treasury, acting on a passed proposal).
+        authority no key controls (an organization's treasury, acting on a passed proposal). ``via``
+        is handed to the messages' handlers as ``ctx.via`` (orgs passes ``(org, proposal)``); it is
+        not inherited further: messages those handlers run get only what they are given.
         """
         if self.dispatcher is None:
             raise InvalidInput("messages cannot run other messages here", "tx.no_dispatch")
@@ -133,6 +154,8 @@ class Context:
             self.events,
             self.dispatcher,
             self.depth + 1,
+            self.genesis,
+            via,
         )
         for handled, msg in self.dispatcher.parse_msgs(msgs):
             handled.handle(child, msg)

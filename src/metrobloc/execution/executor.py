@@ -17,7 +17,7 @@ from typing import Any
 from metrobloc.errors import InvalidTx, MetroblocError
 from metrobloc.execution.context import BlockState, Context
 from metrobloc.execution.contract import App, MsgType
-from metrobloc.ledger import Receipt, Tx
+from metrobloc.ledger import Genesis, Receipt, Tx
 
 log = logging.getLogger("metrobloc.execution")
 
@@ -49,9 +49,12 @@ class BlockResult:
 class Executor:
     """Applies blocks of prepared txs to state through the app's modules."""
 
-    def __init__(self, app: App, chain_id: str) -> None:
+    def __init__(self, app: App, chain_id: str, genesis: Genesis | None = None) -> None:
+        assert genesis is None or genesis.chain_id == chain_id, "the genesis of another chain"
         self.app = app
         self.chain_id = chain_id
+        self.genesis = genesis
+        """Handed to every handler as ``ctx.genesis``; it enters no hash."""
 
     def init_genesis(
         self, base: Callable[[bytes], bytes | None], app_state: Mapping[str, Any], genesis_time_ms: int
@@ -60,7 +63,7 @@ class Executor:
         block = BlockState(base)
         for module in self.app.modules:
             if module.init_genesis is not None:
-                ctx = Context(self.chain_id, 0, genesis_time_ms, "", (), block)
+                ctx = Context(self.chain_id, 0, genesis_time_ms, "", (), block, genesis=self.genesis)
                 module.init_genesis(ctx, app_state.get(module.name, {}))
                 ctx.commit()
         return block.writes
@@ -77,7 +80,16 @@ class Executor:
         receipts = []
         for index, prepared in enumerate(txs):
             tx = prepared.tx
-            ctx = Context(self.chain_id, height, time_ms, tx.hash, tuple(tx.signers), block, dispatcher=self.app)
+            ctx = Context(
+                self.chain_id,
+                height,
+                time_ms,
+                tx.hash,
+                tuple(tx.signers),
+                block,
+                dispatcher=self.app,
+                genesis=self.genesis,
+            )
             try:
                 self._check_tx(ctx, tx)
                 for mt, msg in prepared.msgs:

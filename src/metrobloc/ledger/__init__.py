@@ -8,7 +8,18 @@ from metrobloc.ledger.bundles import (
     verify_bundle,
     verify_log_consistency,
     verify_reads,
+    verify_set_changes,
     verify_state_bundle,
+)
+from metrobloc.ledger.consortium import (
+    CHANGE_EVENTS,
+    CONSORTIUM_COUNT_KEY,
+    KeyHistory,
+    KeySet,
+    Member,
+    SetChange,
+    genesis_members,
+    key_statement,
 )
 from metrobloc.ledger.genesis import Genesis, Organization, quorum
 from metrobloc.ledger.receipts import Event, Receipt
@@ -25,14 +36,20 @@ from metrobloc.ledger.txs import (
 )
 
 __all__ = [
+    "CHANGE_EVENTS",
+    "CONSORTIUM_COUNT_KEY",
     "Address",
     "Attestation",
     "Event",
     "Genesis",
     "Header",
     "Height",
+    "KeyHistory",
+    "KeySet",
+    "Member",
     "Organization",
     "Receipt",
+    "SetChange",
     "Signature",
     "Tx",
     "TxHash",
@@ -42,6 +59,8 @@ __all__ = [
     "attest",
     "build_body",
     "check_attestations",
+    "genesis_members",
+    "key_statement",
     "parse_tx",
     "quorum",
     "rotation_statement",
@@ -50,5 +69,6 @@ __all__ = [
     "verify_bundle",
     "verify_log_consistency",
     "verify_reads",
+    "verify_set_changes",
     "verify_state_bundle",
 ]

@@ -7,7 +7,7 @@ the ante checks; a module's handlers get the keepers it ``needs`` by module name
 """
 
 from metrobloc.execution import Module
-from metrobloc.modules import accounts, assets, identity, land, orgs, timebank, watchlist
+from metrobloc.modules import accounts, assets, consortium, identity, land, orgs, timebank, watchlist
 
 MODULES: tuple[Module, ...] = (
     accounts.MODULE,  # first: keys and roles that every other module relies on; its ante check authenticates signers
@@ -16,7 +16,8 @@ MODULES: tuple[Module, ...] = (
     identity.MODULE,  # after accounts: DIDs keep their key history through the accounts keeper
     watchlist.MODULE,  # after identity: its role check goes through the accounts keeper; assets get its keeper by name
     timebank.MODULE,  # after identity: banks are registered by TimeBankAccreditation holders (identity keeper)
-    orgs.MODULE,  # last: a passed proposal's actions run other modules' messages; treasuries pay through assets
+    orgs.MODULE,  # a passed proposal's actions run other modules' messages; treasuries pay through assets
+    consortium.MODULE,  # after orgs: the consortium is an org; set changes are its proposals' actions
 )
 
 __all__ = ["MODULES"]

@@ -2,8 +2,10 @@
 
 The NATS stream is not the only copy of the chain: when it no longer holds what this node has
 yet to apply (its history was removed, or the node was away too long), the node fetches the
-missing blocks from the other nodes' APIs. Each header must carry a quorum of genesis node
-attestations, and re-executing the block's txs must reproduce it exactly before it is committed.
+missing blocks from the other nodes' APIs. Each header must carry a quorum of the node keys in
+force at its height, and re-executing the block's txs must reproduce it exactly before it is
+committed. The set at height h only depends on blocks below h, which this node has just executed
+itself, so a catch-up from genesis is a full verification of every set change on the way.
 """
 
 from __future__ import annotations
@@ -11,13 +13,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
 from metrobloc.codec import canonical_json, parse_json
 from metrobloc.errors import MetroblocError, Unavailable, VerificationFailed
-from metrobloc.ledger import Attestation, Genesis, Header, check_attestations
+from metrobloc.ledger import Attestation, Header, check_attestations
 from metrobloc.node.chain import CertifiedHeader, Chain
 from metrobloc.ordering import OrderedBlock
 
@@ -27,7 +29,7 @@ CERTIFICATION_WAIT_S = 30.0
 a moment behind the block itself)."""
 
 
-async def catch_up(chain: Chain, genesis: Genesis, peers: tuple[str, ...], *, until_position: int = 0) -> int:
+async def catch_up(chain: Chain, peers: tuple[str, ...], *, until_position: int = 0) -> int:
     """Apply certified blocks from the first peer that has them; returns how many were applied.
 
     Stops at the peer's last certified block, or once this node's log position reaches
@@ -37,7 +39,7 @@ async def catch_up(chain: Chain, genesis: Genesis, peers: tuple[str, ...], *, un
     for peer in peers:
         try:
             async with httpx.AsyncClient(base_url=peer, timeout=10.0) as client:
-                applied += await _from_peer(client, chain, genesis, until_position)
+                applied += await _from_peer(client, chain, until_position)
         except (httpx.HTTPError, MetroblocError, ValueError, KeyError) as exc:
             log.warning("catch-up from %s stopped: %s", peer, exc)
             continue
@@ -46,7 +48,7 @@ async def catch_up(chain: Chain, genesis: Genesis, peers: tuple[str, ...], *, un
     return applied
 
 
-async def _from_peer(client: httpx.AsyncClient, chain: Chain, genesis: Genesis, until_position: int) -> int:
+async def _from_peer(client: httpx.AsyncClient, chain: Chain, until_position: int) -> int:
     latest = await _get(client, "/v1/blocks/latest")
     target = int(latest["header"]["height"])
     applied = 0
@@ -57,11 +59,11 @@ async def _from_peer(client: httpx.AsyncClient, chain: Chain, genesis: Genesis, 
         height = chain.store.tip.height + 1
         block = await _get(client, f"/v1/blocks/{height}")
         header = Header.from_json(block["header"])
-        if header.height != height or header.chain_id != genesis.chain_id:
+        if header.height != height or header.chain_id != chain.genesis.chain_id:
             raise VerificationFailed(f"peer sent a header for another block than {height}", "catchup.bad_header")
         attestations = [Attestation.from_json(a) for a in block["attestations"]]
         try:
-            check_attestations(header, attestations, genesis)
+            check_attestations(header, attestations, chain.consortium.history)
         except VerificationFailed:
             if until_position and time.monotonic() < deadline:
                 await asyncio.sleep(0.2)  # the stream resumes only after this block: wait for its quorum
@@ -91,3 +93,59 @@ async def _get(client: httpx.AsyncClient, path: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ValueError(f"peer sent a non-object for {path}")
     return data
+
+
+class _Backfilling(Protocol):
+    """What the backfill needs of a node (kept structural so that catch-up does not import the node)."""
+
+    chain: Chain
+    config: Any
+
+
+async def backfill_change_heights(node: _Backfilling, *, rounds: int = 30, pause_s: float = 2.0) -> None:
+    """Fetch the peers' attestations of set-change blocks this node holds short of a quorum.
+
+    A change block that never gathers a quorum leaves every later bundle unverifiable (design §5.1);
+    the announce stream keeps only days, the peers' stored blocks keep theirs for ever. Each
+    attestation is checked against the header and the keys in force before it is stored.
+    """
+    chain = node.chain
+    for _ in range(rounds):
+        missing = _uncertified_change_heights(chain)
+        if not missing:
+            return
+        for peer in node.config.peers:
+            try:
+                async with httpx.AsyncClient(base_url=peer, timeout=10.0) as client:
+                    for height in missing:
+                        await _backfill(client, chain, height)
+            except (httpx.HTTPError, MetroblocError, ValueError, KeyError) as exc:
+                log.info("backfill from %s stopped: %s", peer, exc)
+        await asyncio.sleep(pause_s)
+
+
+def _uncertified_change_heights(chain: Chain) -> list[int]:
+    out = []
+    for _, _, height in chain.consortium.changes():
+        found = chain.store.block(height)
+        if found is not None and not chain.consortium.certified(height, parse_json(found[2])):
+            out.append(height)
+    return sorted(set(out))
+
+
+async def _backfill(client: httpx.AsyncClient, chain: Chain, height: int) -> None:
+    found = chain.store.block(height)
+    if found is None:
+        return
+    block = await _get(client, f"/v1/blocks/{height}")
+    header = Header.from_json(block["header"])
+    if header.block_hash != found[0]:
+        return
+    keys = chain.consortium.at(height)
+    good = []
+    for obj in block["attestations"]:
+        att = Attestation.from_json(obj)
+        if att.public_key in keys and att.verifies(header):
+            good.append(att.to_json())
+    if good:
+        await asyncio.to_thread(chain.store.add_attestations, height, found[0], good)

@@ -2,9 +2,13 @@
 
 Every node announces its attestation of each block it commits (the header and its signature).
 Each node collects the announcements: those for its own block hash are stored with the block,
-so that proof bundles carry them; a header that a quorum of genesis node keys signed is
-*certified*; a certified header different from this node's own at the same height means this
-node's state has forked, and it halts (ARCHITECTURE.md section 5).
+so that proof bundles carry them; a header that a quorum of the node keys in force at its height
+signed is *certified*; a certified header different from this node's own at the same height means
+this node's state has forked, and it halts (ARCHITECTURE.md section 5).
+
+Keys are not filtered on receipt: a key added in block h announces h + 1 before this node may
+have committed h. They are filtered when a height settles, against the set in force there (which
+only depends on blocks below it), so a removed key can neither add to a quorum nor halt a node.
 """
 
 from __future__ import annotations
@@ -17,16 +21,20 @@ from typing import Any
 
 import orjson
 
-from metrobloc.codec import b64url_encode, parse_json
+from metrobloc.codec import parse_json
 from metrobloc.errors import MetroblocError
 from metrobloc.ledger import Attestation, Genesis, Header
-from metrobloc.ledger.genesis import quorum
+from metrobloc.node.consortium import ConsortiumView
 from metrobloc.state import Store
 
 log = logging.getLogger("metrobloc.certify")
 
 KEEP_HEIGHTS = 10_000
 """Announcements for heights this far below the tip are forgotten (the stored blocks keep theirs)."""
+KEEP_AHEAD = 10_000
+"""Announcements for heights this far above the tip are dropped (they can be backfilled later)."""
+MAX_UNKNOWN = 128
+"""Announcements by keys not in force at the tip kept per (height, block hash): twice the member cap."""
 
 
 @dataclass(frozen=True)
@@ -58,13 +66,13 @@ def announcement(header: Header, attestation: Attestation) -> bytes:
 class Certifier:
     """Collects announcements (on the event loop); writes attestations on its own thread."""
 
-    def __init__(self, genesis: Genesis, store: Store, on_divergence: Callable[[Divergence], None]) -> None:
+    def __init__(
+        self, genesis: Genesis, store: Store, consortium: ConsortiumView, on_divergence: Callable[[Divergence], None]
+    ) -> None:
         self.genesis = genesis
         self.store = store
+        self.consortium = consortium
         self.on_divergence = on_divergence
-        self.names = {o.node_key: o.name for o in genesis.organizations}
-        self.quorum = quorum(len(self.names))
-        self._keys_b64 = {b64url_encode(k) for k in self.names}
         self._seen: dict[int, dict[str, dict[bytes, Attestation]]] = {}
         """height -> block hash -> node key -> attestation, for heights not yet settled."""
         self.divergence: Divergence | None = None
@@ -88,12 +96,18 @@ class Certifier:
             return
         if header.chain_id != self.genesis.chain_id:
             return
-        if att.public_key not in self.names or not att.verifies(header):
-            log.warning("ignoring an announcement not signed by a genesis node key (height %d)", header.height)
+        tip = self.store.tip.height
+        if not tip - KEEP_HEIGHTS < header.height <= tip + KEEP_AHEAD:
             return
-        if header.height <= self.store.tip.height - KEEP_HEIGHTS:
+        if not att.verifies(header):
+            log.warning("ignoring an announcement whose signature does not verify (height %d)", header.height)
             return
-        self._seen.setdefault(header.height, {}).setdefault(header.block_hash, {})[att.public_key] = att
+        group = self._seen.setdefault(header.height, {}).setdefault(header.block_hash, {})
+        if att.public_key not in group and att.public_key not in self.consortium.at(tip + 1):
+            unknown = sum(1 for k in group if k not in self.consortium.at(tip + 1))
+            if unknown >= MAX_UNKNOWN:
+                return
+        group[att.public_key] = att
         self.settle(header.height)
 
     def committed(self, height: int) -> None:
@@ -108,20 +122,26 @@ class Certifier:
         if found is None:
             return
         ours = found[0]
-        for block_hash, atts in groups.items():
+        keys = self.consortium.at(height)
+        for block_hash, all_atts in groups.items():
+            atts = {k: a for k, a in all_atts.items() if k in keys}
             if block_hash == ours:
                 batch = [a.to_json() for a in atts.values()]
-                self._writer.submit(self._store_attestations, height, ours, batch)
+                if batch:
+                    self._writer.submit(self._store_attestations, height, ours, batch)
                 continue
-            if len(atts) >= self.quorum and self.divergence is None:
-                self.divergence = Divergence(height, ours, block_hash, tuple(sorted(self.names[k] for k in atts)))
+            if not atts:
+                continue  # only keys not in force at this height: no conflict worth reporting
+            if len(atts) >= keys.quorum and self.divergence is None:
+                names = tuple(sorted(keys.name_of(k) or "?" for k in atts))
+                self.divergence = Divergence(height, ours, block_hash, names)
                 log.error("divergence at height %d: ours %s, certified %s; halting execution", height, ours, block_hash)
                 self.on_divergence(self.divergence)
             elif block_hash not in self.conflicts.setdefault(height, []):
                 self.conflicts[height].append(block_hash)
                 log.warning("a node signed another header at height %d: %s (ours %s)", height, block_hash, ours)
-        ours_count = len(groups.get(ours, {}))
-        if ours_count >= len(self.names):
+        ours_count = sum(1 for k in groups.get(ours, {}) if k in keys)
+        if ours_count >= len(keys.members):
             del self._seen[height]  # everyone agreed: nothing more can change here
         for old in [h for h in self._seen if h <= self.store.tip.height - KEEP_HEIGHTS]:
             del self._seen[old]
@@ -132,7 +152,14 @@ class Certifier:
         except Exception:  # noqa: BLE001 - attestations are re-sent; never crash the writer
             log.exception("storing attestations of block %d failed", height)
 
-    def certified(self, attestations: list[dict[str, str]]) -> bool:
-        """Whether stored attestations (already checked) reach the quorum of distinct genesis keys."""
-        keys = {a.get("public_key") for a in attestations}
-        return len(keys & self._keys_b64) >= self.quorum
+    def certified(self, height: int | list[dict[str, str]], attestations: list[dict[str, str]] | None = None) -> bool:
+        """Whether stored attestations (already checked) of block ``height`` reach the quorum of the
+        distinct node keys in force there.
+
+        Transitional: ``certified(attestations)`` (the old form, still used by the portal until its
+        work package moves to the height form) judges them against the set in force after the tip.
+        """
+        if isinstance(height, list):
+            return self.consortium.certified(self.store.tip.height + 1, height)
+        assert attestations is not None
+        return self.consortium.certified(height, attestations)

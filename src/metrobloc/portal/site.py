@@ -75,7 +75,6 @@ class Site:
             static=lambda path: f"/static/{path}",
             sri=self.integrity.of,
             chain_id=node.genesis.chain_id,
-            organizations=node.genesis.organizations,
             vendor=VENDOR,
         )
 

@@ -35,7 +35,8 @@ from metrobloc.sdk.keystore import Keystore
 from metrobloc.sdk.verified import VerifiedReads
 
 verify_proof = verify_bundle
-"""Check a proof bundle against a trusted genesis (``metrobloc.ledger.verify_bundle``)."""
+"""Check a proof bundle against a trusted genesis alone, following the consortium's set changes
+(``metrobloc.ledger.verify_bundle``)."""
 
 NAMESPACES = namespaces(MODULES)
 """The builders of every module, by module name."""

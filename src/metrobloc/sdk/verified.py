@@ -1,8 +1,10 @@
 """Verified reads: answers checked offline against the verifier's own genesis before they are returned.
 
-Every value comes with a state proof under a header attested by a quorum of the genesis's node
-keys (docs/spec/state-proofs.md). Nothing the node says is taken on trust: the typed helpers read
-the proven state records themselves rather than the query's answer.
+Every value comes with a state proof under a header attested by a quorum of the node keys in force
+at its height, a set the verifier follows from its genesis through the consortium's proven set
+changes (the answer's ``consortium`` member; docs/spec/state-proofs.md, log-and-proofs.md §5.2).
+Nothing the node says is taken on trust: the typed helpers read the proven state records
+themselves rather than the query's answer.
 """
 
 from __future__ import annotations

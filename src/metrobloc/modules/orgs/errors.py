@@ -31,6 +31,9 @@ BAD_QUERY = ErrorCode("orgs.bad_query", InvalidInput, "a query parameter is out 
 
 # -- at execution ----------------------------------------------------------------------------------
 ORG_EXISTS = ErrorCode("orgs.org_exists", Conflict, "an org with this id exists already")
+RESERVED_ORG = ErrorCode(
+    "orgs.reserved_org", Unauthorized, "the org id is reserved for a module (consortium: the consortium module)"
+)
 UNKNOWN_ORG = ErrorCode("orgs.unknown_org", NotFound, "no org with this id")
 NOT_MEMBER = ErrorCode(
     "orgs.not_member",

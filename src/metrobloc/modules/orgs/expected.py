@@ -17,15 +17,18 @@ a module that builds on organizations (a consortium, participatory budgeting) co
         def members(self, state: Reader, org: str) -> list[tuple[str, int]]:
             '''(address, weight) of the current members, in address order.'''
 
+        def ballot(self, state: Reader, org: str, proposal: str, address: str) -> BallotLike | None:
+            '''The account's entry in the proposal's snapshot (its weight, its vote ``option`` or None).'''
+
 A module that acts only on an org's decision checks that its message's sender is ``treasury(org)``:
-only a passed proposal of that org sends as its treasury.
+only a passed proposal of that org sends as its treasury, and ``ctx.via`` is then ``(org, proposal)``.
 """
 
 from __future__ import annotations
 
 from typing import Protocol
 
-from metrobloc.modules.orgs.keeper import Org, Proposal, Reader, Writer
+from metrobloc.modules.orgs.keeper import Ballot, Org, Proposal, Reader, Writer
 
 
 class Assets(Protocol):
@@ -48,3 +51,5 @@ class Orgs(Protocol):
     def proposal(self, state: Reader, org: str, proposal: str) -> Proposal | None: ...
 
     def members(self, state: Reader, org: str) -> list[tuple[str, int]]: ...
+
+    def ballot(self, state: Reader, org: str, proposal: str, address: str) -> Ballot | None: ...

@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from metrobloc.errors import InvalidInput, MetroblocError
-from metrobloc.execution import Context
+from metrobloc.execution import Context, module_authority
 from metrobloc.modules.orgs import errors, rules
 from metrobloc.modules.orgs.expected import Assets
 from metrobloc.modules.orgs.keeper import Ballot, Budget, Org, OrgsKeeper, Proposal
@@ -39,6 +39,8 @@ _INNER = re.compile(r"^msgs\[0\] \([^)]*\): ")
 """The prefix ``run_as`` gives the error of its one message; ``actions[i] (type): `` replaces it."""
 TREASURER = "treasurer"
 """The role whose holders pay from the treasury within its budgets (``orgs/pay``)."""
+RESERVED_ORGS = {"consortium": module_authority("consortium")}
+"""Org ids only a module's own authority may create (the consortium module's org): nobody can squat them."""
 
 
 def _rules(voting: Voting) -> Rules:
@@ -74,6 +76,8 @@ class OrgsHandlers:
 
     # -- governance ---------------------------------------------------------------------------------
     def create(self, ctx: Context, msg: Create) -> None:
+        if msg.org in RESERVED_ORGS and ctx.sender != RESERVED_ORGS[msg.org]:
+            raise errors.RESERVED_ORG.error(f"the org id {msg.org} is reserved for its module")
         if self.keeper.org(ctx, msg.org) is not None:
             raise errors.ORG_EXISTS.error(f"an org {msg.org} exists")
         org = Org(
@@ -170,7 +174,7 @@ class OrgsHandlers:
                 f"voting ends at {p.end_ms}; a passed proposal executes from {rules.executable_from(p.end_ms, p.rules)}"
             )
         if decision == "execute":
-            _run_actions(ctx, treasury_address(msg.org), p.actions)
+            _run_actions(ctx, treasury_address(msg.org), p.actions, (msg.org, msg.proposal))
         status = "executed" if decision == "execute" else "rejected"
         closed = replace(p, status=status, closed_height=ctx.height, closed_ms=now, closed_tx=ctx.tx_hash)
         self.keeper.put_proposal(ctx, closed)
@@ -273,11 +277,14 @@ def _check_actions(ctx: Context, actions: Sequence[dict[str, Any]]) -> None:
         raise InvalidInput(exc.message.replace("msgs[", "actions[", 1), exc.code) from exc
 
 
-def _run_actions(ctx: Context, treasury: str, actions: Sequence[dict[str, Any]]) -> None:
-    """Send every action as the treasury; the first that fails fails the execute tx with its own code."""
+def _run_actions(ctx: Context, treasury: str, actions: Sequence[dict[str, Any]], via: tuple[str, str]) -> None:
+    """Send every action as the treasury; the first that fails fails the execute tx with its own code.
+
+    ``via`` (org, proposal) tells the actions' handlers which decision they carry out (the consortium
+    counts that proposal's yes votes itself)."""
     for i, action in enumerate(actions):
         try:
-            ctx.run_as(treasury, [action])
+            ctx.run_as(treasury, [action], via=via)
         except MetroblocError as exc:
             detail = _INNER.sub("", exc.message, count=1)
             raise type(exc)(f"actions[{i}] ({action.get('type')}): {detail}", exc.code) from exc

@@ -4,11 +4,13 @@
 // the only inputs. This module is the portal's whole verification API; the pieces live in
 // ./verify/ and are re-exported here.
 
-import { Refused, hasFields, isObject, jcs, strictValue as strict } from './verify/canonical.js';
+import { Refused, isObject, jcs, strictValue as strict } from './verify/canonical.js';
+import { attested, followSetChanges, keysOf } from './verify/consortium.js';
 import { bytesToHex, hexToBytes, isHex32, sha256Hex } from './verify/encoding.js';
 import { parseGenesis } from './verify/genesis.js';
-import { attestationOf, attestationSteps, attestersOf, headerShape, headerSignedBytes, quorumStep } from './verify/headers.js';
-import { rootFromInclusion, leafHash, verifyConsistency } from './verify/merkle.js';
+import { attestersOf, headerSignedBytes } from './verify/headers.js';
+import { leafHash, verifyConsistency } from './verify/merkle.js';
+import { BUNDLE_FIELDS, Steps, bundleParts, hasFieldsAndConsortium, inclusionOf } from './verify/receipts.js';
 
 export { MAX_DEPTH, Refused, checkValue, jcs, parseStrictJSON } from './verify/canonical.js';
 export { addressOf, b64urlDecode, b64urlEncode, bytesToHex, hexToBytes, isAddress, sha256Hex } from './verify/encoding.js';
@@ -18,61 +20,28 @@ export { headerSignedBytes, headerVersion } from './verify/headers.js';
 export { EMPTY_ROOT, leafHash, nodeHash, rootFromInclusion, verifyConsistency, verifyInclusion } from './verify/merkle.js';
 export { STATE_EMPTY, keyHash, smtLeaf, smtNode, valueHash, verifyStateProof } from './verify/smt.js';
 export { verifyReads, verifyStateBundle } from './verify/state.js';
-
-const BUNDLE_FIELDS = ['attestations', 'header', 'inclusion_path', 'leaf_index', 'receipt'];
-const RECEIPT_FIELDS = ['error', 'events', 'height', 'index', 'status', 'tx_hash'];
+export { CHANGE_EVENTS, CONSORTIUM_COUNT_KEY, KeyHistory, SET_PROOF_REQUIRED, changeFromEvent, followSetChanges, keysOf } from './verify/consortium.js';
 
 const isInt = (v) => Number.isSafeInteger(v);
 
-function receiptShape(obj) {
-  if (!hasFields(obj, RECEIPT_FIELDS)) return 'a receipt has exactly its six fields';
-  const { error, status } = obj;
-  const errorOk = error === null || (hasFields(error, ['code', 'message']) && Object.values(error).every((v) => typeof v === 'string'));
-  const typesOk = isHex32(obj.tx_hash) && isInt(obj.height) && isInt(obj.index) && ['ok', 'failed'].includes(status);
-  if (!typesOk || !Array.isArray(obj.events) || (error === null) !== (status === 'ok') || !errorOk) {
-    return 'receipt fields have the wrong types';
-  }
-  for (const e of obj.events) {
-    if (!hasFields(e, ['attributes', 'type']) || typeof e.type !== 'string') return 'an event is {type, attributes}';
-    if (!isObject(e.attributes) || !Object.values(e.attributes).every((v) => typeof v === 'string')) {
-      return 'event attributes are strings';
-    }
-  }
-  return null;
-}
-
 /** The bundle's parts, checked as bundles.py's first step does; throws Refused `verify.bad_bundle`. */
-function bundleParts(bundle) {
-  const bad = (message) => new Refused(message, 'verify.bad_bundle');
-  if (!hasFields(bundle, BUNDLE_FIELDS)) throw bad(`a proof bundle has exactly the fields ${JSON.stringify(BUNDLE_FIELDS)}`);
-  const problem = receiptShape(bundle.receipt) ?? headerShape(bundle.header);
-  if (problem) throw bad(problem);
-  if (!Array.isArray(bundle.attestations)) throw bad('attestations must be a list');
-  const attestations = bundle.attestations.map(attestationOf);
-  if (!Array.isArray(bundle.inclusion_path)) throw bad('inclusion_path must be a list');
-  if (!bundle.inclusion_path.every(isHex32)) throw bad('path entries are 64 lower-case hex digits');
-  if (!isInt(bundle.leaf_index)) throw bad('leaf_index must be an integer');
-  const path = bundle.inclusion_path.map(hexToBytes);
-  return { receipt: bundle.receipt, header: bundle.header, attestations, path, leafIndex: bundle.leaf_index };
+function checkedParts(bundle) {
+  if (!hasFieldsAndConsortium(bundle, BUNDLE_FIELDS)) {
+    throw new Refused(`a proof bundle has exactly the fields ${JSON.stringify(BUNDLE_FIELDS)} (and optionally "consortium")`, 'verify.bad_bundle');
+  }
+  return bundleParts(bundle);
 }
 
 function inclusionStep(parts, leaf) {
-  const { header, path } = parts;
-  const root = rootFromInclusion(leaf, parts.leafIndex, header.log_size, path);
-  const ok = root !== null && bytesToHex(root) === header.log_root;
-  const where = `leaf ${parts.leafIndex} of ${header.log_size}, ${path.length} path hash(es)`;
-  const detail = ok
-    ? `${where} lead to the header's log root ${header.log_root}`
-    : `${where} ${root === null ? 'do not form a path' : `lead to ${bytesToHex(root)}`}, not to the header's log root ${header.log_root}`;
+  const { ok, detail } = inclusionOf(parts, leaf);
   return { step: 'inclusion', label: 'Inclusion path', ok, code: ok ? null : 'verify.bad_inclusion', detail };
 }
 
-function checkSteps(parts, genesis) {
+function checkSteps(parts, genesis, history) {
   const { receipt, header } = parts;
   const leaf = leafHash(jcs(receipt));
-  const signed = headerSignedBytes(header);
-  const blockHash = sha256Hex(signed);
-  const attSteps = attestationSteps(parts.attestations, genesis, signed);
+  const blockHash = sha256Hex(headerSignedBytes(header));
+  const { attSteps, quorum } = attested(header, parts.attestations, history);
   const chainOk = header.chain_id === genesis.chainId;
   const orderOk = receipt.height <= header.height;
   const chain = {
@@ -89,7 +58,7 @@ function checkSteps(parts, genesis) {
     { step: 'header', label: 'Header hash', ok: true, code: null, detail: `block ${header.height} has hash ${blockHash}` },
     chain,
     ...attSteps,
-    quorumStep(attSteps, genesis),
+    quorum,
   ];
   // bundles.py stops at the first failure in this order: its code is the bundle's verdict.
   const order = ['chain', 'attestation', 'quorum', 'order', 'inclusion'];
@@ -105,11 +74,17 @@ function stepOfRefusal(step, label, err) {
 /**
  * Check a proof bundle against a trusted genesis (each a JSON text, UTF-8 bytes or a parsed value;
  * text is parsed strictly). Returns {ok, code, reason, genesisSha256, blockHash, steps, receipt,
- * header, attesters}: `steps` lists each check as {step, label, ok, code, detail} (ok null: not
- * reached); `code` is the error code bundles.py gives, null when the bundle verifies.
+ * header, attesters, keys, setChanges}: `steps` lists each check as {step, label, ok, code, detail}
+ * (ok null: not reached); `code` is the error code bundles.py gives, null when the bundle verifies.
+ * The bundle's optional `consortium` member is followed from the genesis first (one `set-change`
+ * step per entry, one `set-count` step); `keys` is the set in force at the header's height
+ * ({height, size, quorum, members}) and `setChanges` the number of set changes followed.
  */
 export function verifyBundle(bundle, genesis) {
-  const result = { ok: false, code: null, reason: null, genesisSha256: null, blockHash: null, steps: [], receipt: null, header: null, attesters: [] };
+  const result = {
+    ok: false, code: null, reason: null, genesisSha256: null, blockHash: null, steps: [], receipt: null, header: null,
+    attesters: [], keys: null, setChanges: null,
+  };
   const fail = (step) => ({ ...result, code: step.code, reason: step.detail, steps: [...result.steps, step] });
   let trusted;
   try {
@@ -121,24 +96,37 @@ export function verifyBundle(bundle, genesis) {
   const orgs = `${trusted.organizations.length} organization(s), quorum ${trusted.quorum}`;
   result.steps.push({ step: 'genesis', label: 'Trusted genesis', ok: true, code: null, detail: `SHA-256 ${trusted.sha256}; chain ${trusted.chainId}; ${orgs}` });
   let parts;
+  let doc;
   try {
-    parts = bundleParts(strict(bundle));
+    doc = strict(bundle);
+    parts = checkedParts(doc);
   } catch (err) {
     const step = stepOfRefusal('bundle', 'Bundle shape', err);
     return fail(step.code.startsWith('codec.') ? step : { ...step, code: 'verify.bad_bundle' });
   }
   result.steps.push({ step: 'bundle', label: 'Bundle shape', ok: true, code: null, detail: 'receipt, leaf index, inclusion path, header and attestations are well formed' });
-  const { steps, blockHash, failed } = checkSteps(parts, trusted);
+  const setSteps = new Steps();
+  let history;
+  try {
+    history = followSetChanges(doc.consortium, trusted, parts.header, setSteps);
+  } catch (err) {
+    if (!(err instanceof Refused)) throw err;
+    const steps = [...result.steps, ...setSteps.list];
+    return { ...result, code: err.code, reason: err.message, steps };
+  }
+  const { steps, blockHash, failed } = checkSteps(parts, trusted, history);
   return {
     ...result,
     ok: !failed,
     code: failed ? failed.code : null,
     reason: failed ? failed.detail : null,
     blockHash,
-    steps: [...result.steps, ...steps],
+    steps: [...result.steps, ...setSteps.list, ...steps],
     receipt: parts.receipt,
     header: parts.header,
     attesters: attestersOf(steps),
+    keys: keysOf(history, parts.header.height),
+    setChanges: history.count,
   };
 }
 

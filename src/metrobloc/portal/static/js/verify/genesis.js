@@ -26,8 +26,10 @@ function genesisShape(doc) {
 
 /**
  * Check and parse a genesis document (text or parsed value) as src/metrobloc/ledger/genesis.py does.
- * Returns {chainId, organizations: [{name, nodeKey}], quorum, sha256}; `sha256` is hex
- * SHA-256(JCS(genesis)), the value to compare with one published elsewhere. Throws Refused.
+ * Returns {chainId, organizations: [{name, nodeKey}], members, quorum, sha256}; `sha256` is hex
+ * SHA-256(JCS(genesis)), the value to compare with one published elsewhere. `members` is the first
+ * consortium set as ledger/consortium.py's genesis_members derives it: [{org: 'org<i>', name,
+ * nodeKey, voter}] in genesis order, the voter being the node key's own address. Throws Refused.
  */
 export function parseGenesis(input) {
   const doc = strictValue(input);
@@ -46,5 +48,6 @@ export function parseGenesis(input) {
   if (addressOf(adminKey) !== doc.admin.address) throw bad('genesis admin address does not match its public key');
   if ('app_state' in doc && !isObject(doc.app_state)) throw bad('genesis app_state must be an object');
   const sha = sha256Hex(jcs(doc));
-  return { chainId: doc.chain_id, organizations, quorum: quorum(organizations.length), sha256: sha };
+  const members = organizations.map((o, i) => ({ org: `org${i + 1}`, name: o.name, nodeKey: o.nodeKey, voter: addressOf(o.nodeKey) }));
+  return { chainId: doc.chain_id, organizations, members, quorum: quorum(organizations.length), sha256: sha };
 }

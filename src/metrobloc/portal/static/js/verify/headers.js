@@ -1,7 +1,8 @@
 // Block headers and their attestations (docs/spec/blocks.md sections 2 and 4): a header is v1 (nine
 // fields, tag metrobloc/header/v1) or v2 (those and state_root, tag metrobloc/header/v2,
 // docs/spec/state-proofs.md section 5). The browser-side twin of src/metrobloc/ledger/blocks.py's
-// Header and Attestation and of bundles.py's check_attestations.
+// Header and Attestation and of bundles.py's check_attestations
+// (against the node keys in force at the header's height, docs/spec/blocks.md section 4).
 
 import { Refused, hasFields, jcs } from './canonical.js';
 import { b64urlDecode, bytesToHex, concatBytes, isHex32 } from './encoding.js';
@@ -48,14 +49,23 @@ export function attestationOf(obj) {
   }
 }
 
-/** One step per attestation: {step: 'attestation', ok, code, detail, organization, publicKey}. */
-export function attestationSteps(attestations, genesis, signed) {
-  const byKey = new Map(genesis.organizations.map((o) => [bytesToHex(o.nodeKey), o.name]));
+/**
+ * One step per attestation: {step: 'attestation', ok, code, detail, organization, publicKey}.
+ * `keySet` is the set in force at the header's height (KeyHistory.keySet in ./consortium.js):
+ * {height, size, quorum, byKey: Map(hex -> name), ever(hex), nameEver(hex)}. A key once in force
+ * but not at this height is `verify.key_not_in_force`; one never in force `verify.unknown_attester`.
+ */
+export function attestationSteps(attestations, keySet, signed) {
   return attestations.map((att, i) => {
-    const name = byKey.get(bytesToHex(att.publicKey));
+    const hex = bytesToHex(att.publicKey);
+    const name = keySet.byKey.get(hex);
     const step = { step: 'attestation', label: `Attestation ${i + 1}`, organization: name ?? null, publicKey: att.text };
     if (name === undefined) {
-      return { ...step, ok: false, code: 'verify.unknown_attester', detail: `key ${att.text} is not a node key of the genesis` };
+      if (keySet.ever(hex)) {
+        const detail = `key ${att.text} of ${keySet.nameEver(hex)} is not in force at height ${keySet.height}`;
+        return { ...step, ok: false, code: 'verify.key_not_in_force', detail };
+      }
+      return { ...step, ok: false, code: 'verify.unknown_attester', detail: `key ${att.text} was never a node key of the consortium` };
     }
     if (!verifyStrict(att.publicKey, signed, att.signature)) {
       return { ...step, ok: false, code: 'verify.bad_attestation', detail: `the signature of ${name} does not verify` };
@@ -70,10 +80,10 @@ export function attestersOf(steps) {
   return [...byKey.values()].sort();
 }
 
-/** The quorum step over the attestation steps: at least genesis.quorum distinct valid attesters. */
-export function quorumStep(attSteps, genesis) {
+/** The quorum step over the attestation steps: at least keySet.quorum distinct valid attesters in force. */
+export function quorumStep(attSteps, keySet) {
   const names = attestersOf(attSteps);
-  const count = `${names.length} valid attestation(s) of ${genesis.organizations.length} node keys; ${genesis.quorum} needed`;
-  const ok = names.length >= genesis.quorum;
+  const count = `${names.length} valid attestation(s) of ${keySet.size} node keys in force at height ${keySet.height}; ${keySet.quorum} needed`;
+  const ok = names.length >= keySet.quorum;
   return { step: 'quorum', label: 'Quorum', ok, code: ok ? null : 'verify.no_quorum', detail: `${count}${names.length ? `: ${names.join(', ')}` : ''}` };
 }

@@ -4,35 +4,22 @@
 // and verify_reads: the first check that fails gives the verdict's code.
 
 import { Refused, hasFields, strictValue } from './canonical.js';
+import { attested, followSetChanges, keysOf } from './consortium.js';
 import { sha256Hex } from './encoding.js';
 import { parseGenesis } from './genesis.js';
-import { attestationOf, attestationSteps, attestersOf, headerShape, headerSignedBytes, headerVersion, quorumStep } from './headers.js';
+import { attestationOf, attestersOf, headerShape, headerSignedBytes, headerVersion } from './headers.js';
+import { Steps, hasFieldsAndConsortium } from './receipts.js';
 import { verifyStateProof } from './smt.js';
 
 const STATE_BUNDLE_FIELDS = ['attestations', 'header', 'key', 'proof', 'value'];
 const PROOFS_FIELDS = ['attestations', 'header', 'reads'];
 const READ_FIELDS = ['key', 'proof', 'value'];
 
-/** The checks run so far, each {step, label, ok, code, detail}; `fail` records one and throws. */
-class Steps {
-  constructor() {
-    this.list = [];
-  }
-
-  pass(step, label, detail) {
-    this.list.push({ step, label, ok: true, code: null, detail });
-  }
-
-  fail(step, label, code, detail) {
-    this.list.push({ step, label, ok: false, code, detail });
-    throw new Refused(detail, code);
-  }
-}
-
 function attestedHeader(proofs, trusted, steps) {
   const { header } = proofs;
   const problem = headerShape(header);
   if (problem) steps.fail('header', 'Header', 'verify.bad_bundle', problem);
+  const history = followSetChanges(proofs.consortium, trusted, header, steps);
   if (headerVersion(header) === 1) {
     steps.fail('header', 'Header', 'verify.no_state_root', `header ${header.height} is a v1 header: it has no state_root to prove state against`);
   }
@@ -49,12 +36,11 @@ function attestedHeader(proofs, trusted, steps) {
     if (!(err instanceof Refused)) throw err;
     steps.fail('attestation', 'Attestations', err.code, err.message);
   }
-  const attSteps = attestationSteps(attestations, trusted, headerSignedBytes(header));
-  const failed = attSteps.find((s) => !s.ok);
-  const quorum = quorumStep(attSteps, trusted);
-  steps.list.push(...(failed ? attSteps.slice(0, attSteps.indexOf(failed) + 1) : [...attSteps, quorum]));
-  if (failed || !quorum.ok) throw new Refused((failed ?? quorum).detail, (failed ?? quorum).code);
-  return { header, blockHash, attesters: attestersOf(attSteps) };
+  const { attSteps, quorum, failed } = attested(header, attestations, history);
+  const firstBad = attSteps.find((s) => !s.ok);
+  steps.list.push(...(firstBad ? attSteps.slice(0, attSteps.indexOf(firstBad) + 1) : [...attSteps, quorum]));
+  if (failed) throw new Refused(failed.detail, failed.code);
+  return { header, blockHash, attesters: attestersOf(attSteps), history };
 }
 
 function provenRead(read, root, steps, n) {
@@ -76,7 +62,9 @@ function provenRead(read, root, steps, n) {
 
 /** The checks of verify_reads on a parsed `proofs` value; throws Refused, recording steps. */
 function checkProofs(proofs, trusted, steps) {
-  if (!hasFields(proofs, PROOFS_FIELDS)) steps.fail('bundle', 'Proofs shape', 'verify.bad_bundle', `proofs has exactly the fields ${JSON.stringify(PROOFS_FIELDS)}`);
+  if (!hasFieldsAndConsortium(proofs, PROOFS_FIELDS)) {
+    steps.fail('bundle', 'Proofs shape', 'verify.bad_bundle', `proofs has exactly the fields ${JSON.stringify(PROOFS_FIELDS)} (and optionally "consortium")`);
+  }
   const attested = attestedHeader(proofs, trusted, steps);
   if (!Array.isArray(proofs.reads)) steps.fail('read', 'State proofs', 'verify.bad_bundle', 'reads must be a list');
   const values = {};
@@ -95,23 +83,27 @@ function refusedBy(err) {
 /**
  * Check the `proofs` member of a proven query answer ({header, attestations, reads}) against a
  * trusted genesis (each a JSON text, UTF-8 bytes or a parsed value), as verify_reads does. Returns
- * {values, header, blockHash, attesters, genesisSha256}: `values` maps each proven key to its value
- * text, or null for a key proven to hold nothing. Throws Refused with the node's code.
+ * {values, header, blockHash, attesters, genesisSha256, keys, setChanges}: `values` maps each proven
+ * key to its value text, or null for a key proven to hold nothing; `keys` and `setChanges` as
+ * verifyBundle's (the optional `consortium` member is followed first). Throws Refused with the node's code.
  */
 export function verifyReads(proofs, genesis) {
   const trusted = parseGenesis(genesis);
-  const { values, header, blockHash, attesters } = checkProofs(strictValue(proofs), trusted, new Steps());
-  return { values, header, blockHash, attesters, genesisSha256: trusted.sha256 };
+  const { values, header, blockHash, attesters, history } = checkProofs(strictValue(proofs), trusted, new Steps());
+  return { values, header, blockHash, attesters, genesisSha256: trusted.sha256, keys: keysOf(history, header.height), setChanges: history.count };
 }
 
 /**
  * Check a state bundle ({key, value, proof, header, attestations}) against a trusted genesis (each
  * a JSON text, UTF-8 bytes or a parsed value). Returns {ok, code, reason, genesisSha256, blockHash,
- * header, attesters, key, value, steps}, `steps` as verifyBundle's; `code` is the code
+ * header, attesters, key, value, keys, setChanges, steps}, `steps` as verifyBundle's; `code` is the code
  * verify_state_bundle gives, null when the bundle verifies.
  */
 export function verifyStateBundle(bundle, genesis) {
-  const result = { ok: false, code: null, reason: null, genesisSha256: null, blockHash: null, header: null, attesters: [], key: null, value: null };
+  const result = {
+    ok: false, code: null, reason: null, genesisSha256: null, blockHash: null, header: null, attesters: [], key: null, value: null,
+    keys: null, setChanges: null,
+  };
   const steps = new Steps();
   try {
     let trusted;
@@ -128,13 +120,18 @@ export function verifyStateBundle(bundle, genesis) {
     } catch (err) {
       steps.fail('bundle', 'Bundle shape', refusedBy(err).code, err.message);
     }
-    if (!hasFields(doc, STATE_BUNDLE_FIELDS)) {
-      steps.fail('bundle', 'Bundle shape', 'verify.bad_bundle', `a state bundle has exactly the fields ${JSON.stringify(STATE_BUNDLE_FIELDS)}`);
+    if (!hasFieldsAndConsortium(doc, STATE_BUNDLE_FIELDS)) {
+      steps.fail('bundle', 'Bundle shape', 'verify.bad_bundle', `a state bundle has exactly the fields ${JSON.stringify(STATE_BUNDLE_FIELDS)} (and optionally "consortium")`);
     }
     steps.pass('bundle', 'Bundle shape', 'key, value, proof, header and attestations');
     const read = { key: doc.key, value: doc.value, proof: doc.proof };
-    const proven = checkProofs({ header: doc.header, attestations: doc.attestations, reads: [read] }, trusted, steps);
-    return { ...result, ok: true, blockHash: proven.blockHash, header: proven.header, attesters: proven.attesters, key: doc.key, value: doc.value, steps: steps.list };
+    const proofs = { header: doc.header, attestations: doc.attestations, reads: [read] };
+    if (Object.hasOwn(doc, 'consortium')) proofs.consortium = doc.consortium;
+    const proven = checkProofs(proofs, trusted, steps);
+    return {
+      ...result, ok: true, blockHash: proven.blockHash, header: proven.header, attesters: proven.attesters, key: doc.key, value: doc.value,
+      keys: keysOf(proven.history, proven.header.height), setChanges: proven.history.count, steps: steps.list,
+    };
   } catch (err) {
     const refusal = refusedBy(err);
     return { ...result, code: refusal.code, reason: refusal.message, steps: steps.list };
