@@ -8,7 +8,9 @@ settles against the set in force at each height, and that catch-up filters a pee
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -23,7 +25,10 @@ from metrobloc.ledger import Attestation, Genesis, Header, attest, build_body, s
 from metrobloc.node.app import build_app
 from metrobloc.node.certify import Certifier, Divergence, announcement
 from metrobloc.node.chain import CertifiedHeader, Chain
+from metrobloc.node.config import NodeConfig
 from metrobloc.node.consortium import ConsortiumView
+from metrobloc.node.datadir import GENESIS_FILE, NODE_KEY_FILE, key_file, write_private
+from metrobloc.node.node import Node
 from metrobloc.ordering import OrderedBlock
 from metrobloc.state import BlockRecord, Store
 
@@ -241,3 +246,45 @@ def test_catch_up_keeps_only_the_peers_attestations_in_force(net: Network, tmp_p
     assert NEW_KEY.public_key.to_b64() in {a["public_key"] for a in late.attestations(h + 1)}
     assert late.chain.consortium.history == net.replicas[0].chain.consortium.history
     assert [Attestation.from_json(a).verifies(late.header(h + 1)) for a in late.attestations(h + 1)] == [True] * 4
+
+
+def node_in(tmp_path: Path, node_key: PrivateKey) -> Node:
+    """An in-process node (solo orderer, never started) of the three-organization genesis."""
+    data_dir = tmp_path / node_key.public_key.to_b64()[:8]
+    write_private(data_dir / NODE_KEY_FILE, key_file(node_key))
+    (data_dir / GENESIS_FILE).write_text(json.dumps(consortium_genesis().raw))
+    return Node(NodeConfig(data_dir=data_dir, check_processes=0))
+
+
+@pytest.mark.parametrize("key", [NODE_KEYS[0], STRANGER], ids=["member", "observer"])
+def test_a_node_announces_again_its_own_attestations_at_start(tmp_path: Path, key: PrivateKey) -> None:
+    async def run() -> list[dict[str, Any]]:
+        node = node_in(tmp_path, key)
+        announced: list[bytes] = []
+
+        async def record(data: bytes) -> None:
+            announced.append(data)
+
+        node._loop = asyncio.get_running_loop()
+        node.chain.init_genesis()
+        node.orderer.announce = record  # type: ignore[method-assign]
+        for position in (1, 2, 3):
+            body = build_body(CHAIN_ID, [OUTSIDER.address], [dict(sdk.consortium.init())], 100,
+                              position.to_bytes(16, "big"))  # fmt: skip
+            tx = sign_body(body, [OUTSIDER])
+            node.chain.apply(OrderedBlock((tx.canonical(),), GENESIS_TIME_MS + position * 1000, position))
+        await asyncio.sleep(0.05)  # the commits' own announcements
+        live = len(announced)
+        await node._reannounce()
+        again = [orjson.loads(a) for a in announced[live:]]
+        await node.stop()
+        assert live == len(again)
+        return again
+
+    again = asyncio.run(run())
+    if key == STRANGER:
+        assert again == []  # an observer never announces, not even at start
+    else:
+        assert [a["header"]["height"] for a in again] == [1, 2, 3]
+        assert {a["attestation"]["public_key"] for a in again} == {key.public_key.to_b64()}
+        assert all(Attestation.from_json(a["attestation"]).verifies(Header.from_json(a["header"])) for a in again)
