@@ -288,3 +288,24 @@ def test_a_node_announces_again_its_own_attestations_at_start(tmp_path: Path, ke
         assert [a["header"]["height"] for a in again] == [1, 2, 3]
         assert {a["attestation"]["public_key"] for a in again} == {key.public_key.to_b64()}
         assert all(Attestation.from_json(a["attestation"]).verifies(Header.from_json(a["header"])) for a in again)
+
+
+def test_announcements_by_keys_not_in_force_are_bounded(net: Network) -> None:
+    """Keys are not filtered on receipt (a new member announces before every node committed its
+    admission), so the certifier caps what unknown keys may store and drops far-ahead heights."""
+    net.tick()
+    org1 = net.replicas[0]
+    certifier = Certifier(net.genesis, org1.store, org1.chain.consortium, lambda _: None)
+    try:
+        ahead = Header(**{**org1.header(1).to_json(), "height": 3})  # not committed here yet: kept
+        for i in range(200):
+            junk = PrivateKey(hashlib.sha256(b"junk %d" % i).digest())
+            certifier.receive(announcement(ahead, attest(ahead, junk)))
+        certifier.receive(announcement(ahead, attest(ahead, NODE_KEYS[1])))  # a member still gets in
+        [group] = certifier._seen[3].values()
+        assert len(group) == 129 and NODE_KEYS[1].public_key.raw in group
+        far = Header(**{**org1.header(1).to_json(), "height": org1.store.tip.height + 10_001})
+        certifier.receive(announcement(far, attest(far, NODE_KEYS[1])))
+        assert far.height not in certifier._seen
+    finally:
+        certifier.close()
