@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import httpx
 import orjson
 import pytest
 from tests.modules.conftest import CHAIN_ID, GENESIS_TIME_MS, NODE_KEYS, consortium_genesis
@@ -23,6 +24,7 @@ from metrobloc import sdk
 from metrobloc.crypto import PrivateKey
 from metrobloc.ledger import Attestation, Genesis, Header, attest, build_body, sign_body
 from metrobloc.node.app import build_app
+from metrobloc.node.catchup import _backfill, _uncertified_change_heights
 from metrobloc.node.certify import Certifier, Divergence, announcement
 from metrobloc.node.chain import CertifiedHeader, Chain
 from metrobloc.node.config import NodeConfig
@@ -309,3 +311,25 @@ def test_announcements_by_keys_not_in_force_are_bounded(net: Network) -> None:
         assert far.height not in certifier._seen
     finally:
         certifier.close()
+
+
+def test_a_change_block_short_of_a_quorum_is_backfilled_from_a_peer(net: Network) -> None:
+    """Design §5.1: a change block that never gathered a quorum is completed from a peer's stored
+    attestations (checked against the header and the keys in force); the stranger's is dropped."""
+    h = net.add("org4", NEW_KEY, NODE_KEYS[:2])["height"]
+    org1 = net.replicas[0]
+    assert _uncertified_change_heights(org1.chain) == [h]  # only its own attestation: 1 of 3
+    header = org1.header(h)
+    served = [attest(header, k).to_json() for k in (*NODE_KEYS, STRANGER)]
+
+    def peer(request: httpx.Request) -> httpx.Response:
+        assert request.url.path == f"/v1/blocks/{h}"
+        return httpx.Response(200, json={"header": header.to_json(), "attestations": served})
+
+    async def run() -> None:
+        async with httpx.AsyncClient(base_url="http://peer", transport=httpx.MockTransport(peer)) as client:
+            await _backfill(client, org1.chain, h)
+
+    asyncio.run(run())
+    assert _uncertified_change_heights(org1.chain) == []
+    assert {a["public_key"] for a in org1.attestations(h)} == {k.public_key.to_b64() for k in NODE_KEYS}
