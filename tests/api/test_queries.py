@@ -63,8 +63,9 @@ def chain(shared_node: Any) -> Any:
 
 
 def check_block(chain: Setup, block: dict[str, Any], height: int) -> Header:
-    assert set(block) == {"header", "block_hash", "attestations", "certified", "tx_hashes"}
+    assert set(block) == {"header", "block_hash", "attestations", "certified", "quorum", "keys_in_force", "tx_hashes"}
     assert block["certified"] is True  # one node of one: its own attestation is the quorum
+    assert (block["quorum"], block["keys_in_force"]) == (1, 1)
     assert set(block["header"]) == set(HEADER_V2_FIELDS)  # a new chain has v2 headers from block 1
     header = Header.from_json(block["header"])
     assert header.height == height

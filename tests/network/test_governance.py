@@ -189,3 +189,30 @@ def test_bundle_after_both_changes_verifies_from_the_original_genesis_alone(
     stranger = attest(header, PrivateKey.generate()).to_json()
     unknown = verify({**bundle, "attestations": [stranger, *bundle["attestations"][1:]]})
     assert unknown.returncode == 1 and "verify.unknown_attester" in unknown.stderr, unknown.stderr
+
+
+def test_a_change_block_is_certified_after_a_kill_9_right_after_its_commit(council: Consortium) -> None:
+    """Design §5.1: the set is state, committed with its block; the view is rebuilt from it at start,
+    and the node announces its attestation of the change block again."""
+    c = council
+    voter4 = Keystore(c.net.dir / c.net.layout.nodes[3].data_dir / "keys").load("voter")
+    action = dict(sdk.consortium.remove_member("org4"))
+    digest = hashlib.sha256(b"remove-org4").hexdigest()
+    send(c, node_key(c, 0), [dict(sdk.orgs.propose("consortium", "remove-org4", digest, [action]))])
+    send(c, voter4, [dict(sdk.orgs.vote("consortium", "remove-org4", "yes"))])
+    send(c, node_key(c, 0), [dict(sdk.orgs.vote("consortium", "remove-org4", "yes"))])
+    send(c, node_key(c, 1), [dict(sdk.orgs.vote("consortium", "remove-org4", "yes"))], via=1)
+    with c.client(1) as client:
+        tx = client.build_tx([c.admin], [dict(sdk.orgs.execute("consortium", "remove-org4"))])
+        receipt = client.submit(tx, wait=True)["receipt"]
+    c.net.kill(c.net.nodes[1])  # org2, at once: its announcement of the change block may be lost
+    assert receipt["status"] == "ok", receipt
+    k = int(receipt["height"])
+    c.net.start_node(1)
+    c.net.wait_nodes([1], 60)
+    assert status(c, 1)["consortium"]["count"] == 3 and status(c, 1)["consortium"]["quorum"] == 2
+    assert status(c, 1)["consortium"]["members"] == status(c, 0)["consortium"]["members"]
+    wait_until(lambda: block(c, 0, k)["certified"] and block(c, 1, k)["certified"], 60, "the change block certified")
+    after = tick(c)  # from k + 1 both remaining members are needed: org2 is back and attests
+    wait_until(lambda: block(c, 0, after)["certified"], 60, "a block after the change certified")
+    assert node_key(c, 1).public_key.to_b64() in keys_of(block(c, 0, after))

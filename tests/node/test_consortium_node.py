@@ -8,11 +8,14 @@ settles against the set in force at each height, and that catch-up filters a pee
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import httpx
 import orjson
 import pytest
 from tests.modules.conftest import CHAIN_ID, GENESIS_TIME_MS, NODE_KEYS, consortium_genesis
@@ -21,9 +24,13 @@ from metrobloc import sdk
 from metrobloc.crypto import PrivateKey
 from metrobloc.ledger import Attestation, Genesis, Header, attest, build_body, sign_body
 from metrobloc.node.app import build_app
+from metrobloc.node.catchup import _backfill, _uncertified_change_heights
 from metrobloc.node.certify import Certifier, Divergence, announcement
 from metrobloc.node.chain import CertifiedHeader, Chain
+from metrobloc.node.config import NodeConfig
 from metrobloc.node.consortium import ConsortiumView
+from metrobloc.node.datadir import GENESIS_FILE, NODE_KEY_FILE, key_file, write_private
+from metrobloc.node.node import Node
 from metrobloc.ordering import OrderedBlock
 from metrobloc.state import BlockRecord, Store
 
@@ -241,3 +248,88 @@ def test_catch_up_keeps_only_the_peers_attestations_in_force(net: Network, tmp_p
     assert NEW_KEY.public_key.to_b64() in {a["public_key"] for a in late.attestations(h + 1)}
     assert late.chain.consortium.history == net.replicas[0].chain.consortium.history
     assert [Attestation.from_json(a).verifies(late.header(h + 1)) for a in late.attestations(h + 1)] == [True] * 4
+
+
+def node_in(tmp_path: Path, node_key: PrivateKey) -> Node:
+    """An in-process node (solo orderer, never started) of the three-organization genesis."""
+    data_dir = tmp_path / node_key.public_key.to_b64()[:8]
+    write_private(data_dir / NODE_KEY_FILE, key_file(node_key))
+    (data_dir / GENESIS_FILE).write_text(json.dumps(consortium_genesis().raw))
+    return Node(NodeConfig(data_dir=data_dir, check_processes=0))
+
+
+@pytest.mark.parametrize("key", [NODE_KEYS[0], STRANGER], ids=["member", "observer"])
+def test_a_node_announces_again_its_own_attestations_at_start(tmp_path: Path, key: PrivateKey) -> None:
+    async def run() -> list[dict[str, Any]]:
+        node = node_in(tmp_path, key)
+        announced: list[bytes] = []
+
+        async def record(data: bytes) -> None:
+            announced.append(data)
+
+        node._loop = asyncio.get_running_loop()
+        node.chain.init_genesis()
+        node.orderer.announce = record  # type: ignore[method-assign]
+        for position in (1, 2, 3):
+            body = build_body(CHAIN_ID, [OUTSIDER.address], [dict(sdk.consortium.init())], 100,
+                              position.to_bytes(16, "big"))  # fmt: skip
+            tx = sign_body(body, [OUTSIDER])
+            node.chain.apply(OrderedBlock((tx.canonical(),), GENESIS_TIME_MS + position * 1000, position))
+        await asyncio.sleep(0.05)  # the commits' own announcements
+        live = len(announced)
+        await node._reannounce()
+        again = [orjson.loads(a) for a in announced[live:]]
+        await node.stop()
+        assert live == len(again)
+        return again
+
+    again = asyncio.run(run())
+    if key == STRANGER:
+        assert again == []  # an observer never announces, not even at start
+    else:
+        assert [a["header"]["height"] for a in again] == [1, 2, 3]
+        assert {a["attestation"]["public_key"] for a in again} == {key.public_key.to_b64()}
+        assert all(Attestation.from_json(a["attestation"]).verifies(Header.from_json(a["header"])) for a in again)
+
+
+def test_announcements_by_keys_not_in_force_are_bounded(net: Network) -> None:
+    """Keys are not filtered on receipt (a new member announces before every node committed its
+    admission), so the certifier caps what unknown keys may store and drops far-ahead heights."""
+    net.tick()
+    org1 = net.replicas[0]
+    certifier = Certifier(net.genesis, org1.store, org1.chain.consortium, lambda _: None)
+    try:
+        ahead = Header(**{**org1.header(1).to_json(), "height": 3})  # not committed here yet: kept
+        for i in range(200):
+            junk = PrivateKey(hashlib.sha256(b"junk %d" % i).digest())
+            certifier.receive(announcement(ahead, attest(ahead, junk)))
+        certifier.receive(announcement(ahead, attest(ahead, NODE_KEYS[1])))  # a member still gets in
+        [group] = certifier._seen[3].values()
+        assert len(group) == 129 and NODE_KEYS[1].public_key.raw in group
+        far = Header(**{**org1.header(1).to_json(), "height": org1.store.tip.height + 10_001})
+        certifier.receive(announcement(far, attest(far, NODE_KEYS[1])))
+        assert far.height not in certifier._seen
+    finally:
+        certifier.close()
+
+
+def test_a_change_block_short_of_a_quorum_is_backfilled_from_a_peer(net: Network) -> None:
+    """Design §5.1: a change block that never gathered a quorum is completed from a peer's stored
+    attestations (checked against the header and the keys in force); the stranger's is dropped."""
+    h = net.add("org4", NEW_KEY, NODE_KEYS[:2])["height"]
+    org1 = net.replicas[0]
+    assert _uncertified_change_heights(org1.chain) == [h]  # only its own attestation: 1 of 3
+    header = org1.header(h)
+    served = [attest(header, k).to_json() for k in (*NODE_KEYS, STRANGER)]
+
+    def peer(request: httpx.Request) -> httpx.Response:
+        assert request.url.path == f"/v1/blocks/{h}"
+        return httpx.Response(200, json={"header": header.to_json(), "attestations": served})
+
+    async def run() -> None:
+        async with httpx.AsyncClient(base_url="http://peer", transport=httpx.MockTransport(peer)) as client:
+            await _backfill(client, org1.chain, h)
+
+    asyncio.run(run())
+    assert _uncertified_change_heights(org1.chain) == []
+    assert {a["public_key"] for a in org1.attestations(h)} == {k.public_key.to_b64() for k in NODE_KEYS}

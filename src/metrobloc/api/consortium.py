@@ -33,23 +33,25 @@ def key_set(keys: KeySet, height: int) -> dict[str, Any]:
     }
 
 
+def known(node: Node, height: int | None) -> int:
+    """A height whose set is known: at most the block after the tip (later changes may yet come)."""
+    next_height = node.store.tip.height + 1
+    if height is None:
+        return next_height
+    if height > next_height:
+        raise NotFound(
+            f"the chain is at block {next_height - 1}: the set of height {height} is not known yet", "blocks.not_found"
+        )
+    return height
+
+
 def router(node: Node) -> APIRouter:
     r = APIRouter(tags=["consortium"])
-
-    def known(height: int | None) -> int:
-        """A height whose set is known: at most the block after the tip (later changes may yet come)."""
-        next_height = node.store.tip.height + 1
-        if height is None:
-            return next_height
-        if height > next_height:
-            raise NotFound(f"the chain is at block {next_height - 1}: the set of height {height} is not known yet",
-                           "blocks.not_found")  # fmt: skip
-        return height
 
     @r.get("/v1/consortium", summary="The members in force for the next block, its quorum, and the changes so far")
     async def consortium() -> Response:
         history = node.consortium.history
-        height = known(None)
+        height = known(node, None)
         return json_response({**key_set(history.at(height), height), "count": history.count})
 
     @r.get("/v1/consortium/changes", summary="The set changes in seq order (after seq `after`)")
@@ -80,7 +82,7 @@ def router(node: Node) -> APIRouter:
     async def keys(
         height: int | None = Query(None, ge=1, le=MAX_HEIGHT, description="A block height, from 1."),
     ) -> Response:
-        at = known(height)
+        at = known(node, height)
         return json_response(key_set(node.consortium.at(at), at))
 
     @r.get(
@@ -92,7 +94,7 @@ def router(node: Node) -> APIRouter:
     async def proof(
         height: int | None = Query(None, ge=1, le=MAX_HEIGHT, description="The count is proven at or after it."),
     ) -> Response:
-        at = min(known(height), node.store.tip.height)
+        at = min(known(node, height), node.store.tip.height)
         count = await asyncio.to_thread(node.state_prover.count_proof, at)
         return json_response(await asyncio.to_thread(node.set_proofs.section, count))
 

@@ -152,14 +152,7 @@ class Certifier:
         except Exception:  # noqa: BLE001 - attestations are re-sent; never crash the writer
             log.exception("storing attestations of block %d failed", height)
 
-    def certified(self, height: int | list[dict[str, str]], attestations: list[dict[str, str]] | None = None) -> bool:
+    def certified(self, height: int, attestations: list[dict[str, str]]) -> bool:
         """Whether stored attestations (already checked) of block ``height`` reach the quorum of the
-        distinct node keys in force there.
-
-        Transitional: ``certified(attestations)`` (the old form, still used by the portal until its
-        work package moves to the height form) judges them against the set in force after the tip.
-        """
-        if isinstance(height, list):
-            return self.consortium.certified(self.store.tip.height + 1, height)
-        assert attestations is not None
+        distinct node keys in force there."""
         return self.consortium.certified(height, attestations)

@@ -209,14 +209,7 @@ class Chain:
                 app_hash.hex(),
                 state_root.hex() if v2 else None,
             )
-            keys = self.consortium.at(height)
-            attestations = [attest(header, self.node_key).to_json()] if self.node_key.public_key.raw in keys else []
-            if certified is not None:
-                if header.block_hash != certified.header.block_hash:
-                    raise Diverged(height, header.block_hash, certified.header.block_hash)
-                own = {a["public_key"] for a in attestations}
-                attestations += [a for a in self.consortium.in_force(height, certified.attestations)
-                                 if a["public_key"] not in own]  # fmt: skip
+            attestations = self._attestations(header, certified)
             chain_tip = ChainTip(
                 height, header.block_hash, app_hash, time_ms, log_size, log_root, block.position,
                 state_root if v2 else b"",
@@ -236,6 +229,20 @@ class Chain:
         self.on_commit(record, receipts, hashes)
         log.debug("block %d: %d txs in %.1f ms", height, len(txs), (time.perf_counter() - started) * 1e3)
         return record
+
+    def _attestations(self, header: Header, certified: CertifiedHeader | None) -> list[dict[str, str]]:
+        """This node's own attestation if its key is in force at the header's height, then (catching
+        up) the peer's attestations by keys in force there; raises ``Diverged`` on another header."""
+        height = header.height
+        keys = self.consortium.at(height)
+        attestations = [attest(header, self.node_key).to_json()] if self.node_key.public_key.raw in keys else []
+        if certified is not None:
+            if header.block_hash != certified.header.block_hash:
+                raise Diverged(height, header.block_hash, certified.header.block_hash)
+            own = {a["public_key"] for a in attestations}
+            peers = self.consortium.in_force(height, certified.attestations)
+            attestations += [a for a in peers if a["public_key"] not in own]
+        return attestations
 
     def _dedupe(self, raws: tuple[bytes, ...]) -> list[tuple[PreparedTx, bytes]]:
         """Prepared txs of a block (with their canonical bytes), without repeats.
