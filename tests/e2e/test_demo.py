@@ -17,7 +17,7 @@ import httpx
 import pytest
 from tests.conftest import NodeProcess, metrobloc_cmd
 
-from metrobloc.demo import DemoCity, association, money, watchlist
+from metrobloc.demo import DemoCity, association, consortium, money, watchlist
 from metrobloc.demo.association import AssociationParties
 from metrobloc.demo.identity import WALLET_DIR, IdentityParties
 from metrobloc.demo.money import MoneyParties
@@ -79,7 +79,7 @@ def test_the_same_seed_gives_the_same_seeded_blocks(cities: tuple[NodeProcess, N
     a, b = cities
     for node in cities:
         record = json.loads((node.data_dir / "demo.json").read_text())
-        assert record == {"seed": SEED, "seeded_height": 44, "seeded_txs": 603, "finished": True}
+        assert record == {"seed": SEED, "seeded_height": 46, "seeded_txs": 610, "finished": True}
         assert json.loads(node.genesis_path().read_text()) == CITY.genesis.raw
     ours, theirs = seeded_blocks(a), seeded_blocks(b)
     assert [x["block_hash"] for x in ours] == [x["block_hash"] for x in theirs]
@@ -276,6 +276,43 @@ def test_the_city_has_its_neighbourhood_association(cities: tuple[NodeProcess, N
         assert httpx.get(f"{cities[0].url}/orgs/{org}").status_code == 200
 
 
+def test_the_consortium_votes_in_a_fifth_organization(cities: tuple[NodeProcess, NodeProcess]) -> None:
+    """Four organizations certify the genesis; three of four vote in the Red Cross (an execution after two
+    is refused), whose node key counts from the next block: live blocks are then certified by 4 of 5,
+    and a live tx's proof verifies offline from the original genesis alone, following the change."""
+    assert [o["name"] for o in CITY.genesis.raw["organizations"]] == [name for name, _ in consortium.FOUNDERS]
+    proposing, voting = consortium.CHAPTERS
+    with cities[0].client() as c:
+        [init, propose] = receipts(c, proposing)
+        assert init["status"] == propose["status"] == "ok"
+        votes = receipts(c, voting)
+        assert [r["error"]["code"] if r["error"] else r["status"] for r in votes] == [
+            "ok",
+            "ok",
+            "orgs.too_early",  # two of four yes: short of two thirds, and the outcome could still change
+            "ok",
+            "ok",
+        ]
+        [added] = events(votes[-1], "consortium/add")
+        effective = int(added["effective_height"])
+        assert (added["org"], added["name"], effective) == ("red-cross", "Demo City Red Cross", height_of(voting) + 1)
+        listed = c.get("/v1/consortium")
+        assert [m["org"] for m in listed["members"]] == ["org1", "org2", "org3", "org4", "red-cross"]
+        assert listed["quorum"] == 4
+        before = c.block(effective - 1)
+        assert (len(before["attestations"]), before["certified"]) == (4, True)
+        deadline = time.monotonic() + 20
+        while int(c.status()["height"]) < effective + 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        live = next(
+            (b for b in (c.block(h) for h in range(effective, int(c.status()["height"]))) if b["tx_hashes"]), None
+        )
+        assert live is not None, "no live tx after the change"
+        assert (live["quorum"], len(live["attestations"]), live["certified"]) == (4, 5, True)
+        verified = verify_proof(c.proof(live["tx_hashes"][0]), CITY.genesis)
+    assert verified.receipt.height >= effective
+
+
 def test_live_activity_commits_new_blocks(cities: tuple[NodeProcess, NodeProcess]) -> None:
     with cities[0].client() as c:
         start = int(c.status()["height"])
@@ -295,7 +332,7 @@ def test_the_readme_example_runs_as_written(cities: tuple[NodeProcess, NodeProce
     proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=60)
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
-    assert lines[0] == f"seeded: 44 blocks, the last {seeded_blocks(cities[0])[-1]['block_hash'][:16]}"
+    assert lines[0] == f"seeded: 46 blocks, the last {seeded_blocks(cities[0])[-1]['block_hash'][:16]}"
     assert lines[1:] == [
         f"City Coin: City Coin issued by {CITY.people.city_hall.address}",
         "City Coin demurrage: 200 bp per 30 days",

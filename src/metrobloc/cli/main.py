@@ -179,10 +179,14 @@ def up(
         check_processes=check_processes,
         test_clock_offset_ms=test_clock_offset_ms,
     )
+    played = None
     if activity is not None:
+        from metrobloc.demo.consortium import PlayedNodes
+
+        played = PlayedNodes.of_city(activity.city, activity.city.people.node_key).attach
         activity.start()
     try:
-        serve(config, log_level, (*MODULES, *load_modules(extra_modules)))
+        serve(config, log_level, (*MODULES, *load_modules(extra_modules)), played)
     finally:
         if activity is not None:
             activity.stop()

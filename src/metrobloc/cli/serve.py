@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import uvicorn
 import uvloop
@@ -18,19 +18,32 @@ from metrobloc.node.checker import tune_gc
 from metrobloc.portal import install as install_portal
 
 
-def serve(config: NodeConfig, log_level: str = "warning", modules: Sequence[Module] = MODULES) -> None:
-    """Start the node, then serve its API; a node that cannot start raises ``Unavailable`` (one line)."""
+def serve(
+    config: NodeConfig,
+    log_level: str = "warning",
+    modules: Sequence[Module] = MODULES,
+    started: Callable[[Node], None] | None = None,
+) -> None:
+    """Start the node, then serve its API; a node that cannot start raises ``Unavailable`` (one line).
+
+    ``started`` is called with the started node on its event loop before the API serves (the Demo
+    City attaches its played nodes there).
+    """
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    uvloop.run(_serve(config, log_level, modules))
+    uvloop.run(_serve(config, log_level, modules, started))
 
 
-async def _serve(config: NodeConfig, log_level: str, modules: Sequence[Module]) -> None:
+async def _serve(
+    config: NodeConfig, log_level: str, modules: Sequence[Module], started: Callable[[Node], None] | None
+) -> None:
     try:
         node = Node(config, modules)
     except MetroblocError as exc:  # e.g. a store whose key-values do not give its tip's state root
         raise Unavailable(f"the node cannot start: {exc.message}", "node.cannot_start") from None
     try:
         await node.start()
+        if started is not None:
+            started(node)
         tune_gc()
     except Exception as exc:  # noqa: BLE001 - reported as one line; the node never served
         await _quietly(node.stop())

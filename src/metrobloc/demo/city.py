@@ -15,11 +15,11 @@ from typing import Any
 from metrobloc.crypto import PrivateKey
 from metrobloc.demo.people import People
 from metrobloc.ledger import Genesis, Tx, build_body, sign_body
-from metrobloc.node.datadir import single_org_genesis
+from metrobloc.node.datadir import consortium_genesis
 
 CHAIN_ID = "demo-city"
 ORGANIZATION = "Demo City Hall"
-"""The one organization of the chain (its node attests every block)."""
+"""The organization whose node the demo runs (the other founders' nodes are played: ``consortium.py``)."""
 DEFAULT_SEED = 1
 EPOCH_MS = 1_735_718_400_000
 """2025-01-01T08:00:00Z: the city of seed s starts (s mod 365) days later."""
@@ -73,9 +73,10 @@ class DemoCity:
 
     @cached_property
     def genesis(self) -> Genesis:
-        """City Hall's one-organization chain, City Hall's key as the first admin."""
-        p = self.people
-        return single_org_genesis(CHAIN_ID, ORGANIZATION, p.node_key, p.city_hall.key, self.genesis_time_ms)
+        """The chain of the four founding organizations (``consortium.FOUNDERS``), City Hall's key the first admin."""
+        from metrobloc.demo.consortium import founders
+
+        return consortium_genesis(CHAIN_ID, founders(self.seed), self.people.city_hall.key, self.genesis_time_ms)
 
     @cached_property
     def blocks(self) -> tuple[SeededBlock, ...]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from metrobloc.crypto import PrivateKey
-from metrobloc.demo import association, identity, money, timebank, watchlist
+from metrobloc.demo import association, consortium, identity, money, timebank, watchlist
 from metrobloc.demo.city import BLOCK_INTERVAL_MS, SeededTx
 from metrobloc.demo.people import Citizen
 from metrobloc.sdk import accounts, assets, land
@@ -116,13 +116,15 @@ class _Historian:
             yield self.chapter(f"Market day {day}", self.market_day)
         # Time banks after identity: they continue its accreditation ids and admit its residents. Money
         # after them: City Coin enforces the watch-list's sanctions, and the loyalty points reward time-bank
-        # services. The association last: its treasury holds City Coin under that policy.
+        # services. The association after them: its treasury holds City Coin under that policy. The consortium
+        # last: the Red Cross joins it before the campaigns that come after.
         later = (
             *identity.chapters(self),
             *timebank.chapters(self),
             *watchlist.chapters(self),
             *money.chapters(self),
             *association.chapters(self),
+            *consortium.chapters(self),
         )
         for title, write in later:
             yield self.chapter(title, write)

@@ -22,6 +22,7 @@ import orjson
 
 from metrobloc.demo import identity
 from metrobloc.demo.city import CHAIN_ID, DEFAULT_SEED, ORGANIZATION, DemoCity, SeededBlock
+from metrobloc.demo.consortium import PlayedNodes, node_keys
 from metrobloc.errors import InvalidInput, MetroblocError, Unavailable
 from metrobloc.node import Node, NodeConfig, init_data_dir, load_genesis
 from metrobloc.node.datadir import KEYS_DIR, key_file, write_private
@@ -102,10 +103,13 @@ def seed_city(data_dir: Path, seed: int = DEFAULT_SEED) -> tuple[DemoCity, Seede
         genesis_time_ms=city.genesis_time_ms,
         node_key=people.node_key,
         admin=people.city_hall.key,
+        genesis=city.genesis,
     )
     for agency in people.agencies[1:]:  # City Hall's key is the admin key, keys/admin.json
         write_private(data_dir / KEYS_DIR / f"{agency.key_name}.json", key_file(agency.key))
-    for name, key in identity.agency_keys(city).items():
+    own = people.node_key.public_key.raw
+    played = {name: key for name, key in node_keys(seed).items() if key.public_key.raw != own}
+    for name, key in (*identity.agency_keys(city).items(), *played.items()):
         write_private(data_dir / KEYS_DIR / f"{name}.json", key_file(key))
     record: dict[str, Any] = {"seed": seed, "seeded_height": city.seeded_height, "finished": False}
     record["seeded_txs"] = sum(len(b.txs) for b in city.blocks)
@@ -120,11 +124,13 @@ async def _commit_history(data_dir: Path, city: DemoCity) -> None:
     clock = ScriptedClock(city.genesis_time_ms)
     # One thread checks txs (no worker processes to start); a batch is cut as soon as it is durable.
     node = Node(NodeConfig(data_dir, check_processes=0, max_block_ms=1, clock=clock))
+    played = PlayedNodes.of_city(city, city.people.node_key)
     await node.start()
     try:
         for block in city.blocks:
             clock.time_ms = block.time_ms
             await _commit(node, block)
+            played.sign(node, block.height)
     finally:
         await node.stop()
 

@@ -38,11 +38,18 @@ def single_org_genesis(
     chain_id: str, org: str, node_key: PrivateKey, admin: PrivateKey, genesis_time_ms: int
 ) -> Genesis:
     """The genesis of a one-organization chain: its node key, and ``admin`` as the first admin."""
+    return consortium_genesis(chain_id, [(org, node_key)], admin, genesis_time_ms)
+
+
+def consortium_genesis(
+    chain_id: str, orgs: list[tuple[str, PrivateKey]], admin: PrivateKey, genesis_time_ms: int
+) -> Genesis:
+    """The genesis of a chain certified by ``orgs`` (display name, node key), ``admin`` as the first admin."""
     return Genesis.from_json(
         {
             "chain_id": chain_id,
             "genesis_time_ms": genesis_time_ms,
-            "organizations": [{"name": org, "node_key": node_key.public_key.to_b64()}],
+            "organizations": [{"name": name, "node_key": key.public_key.to_b64()} for name, key in orgs],
             "admin": {"address": admin.address, "public_key": admin.public_key.to_b64()},
             "app_state": {
                 "accounts": {
@@ -63,10 +70,13 @@ def init_data_dir(
     genesis_time_ms: int | None = None,
     node_key: PrivateKey | None = None,
     admin: PrivateKey | None = None,
+    genesis: Genesis | None = None,
 ) -> Genesis:
     """Create a new single-organization data dir; refuses one that already has a genesis.
 
-    The node and admin keys are new random keys unless given (the demo city derives them from its seed).
+    The node and admin keys are new random keys unless given (the demo city derives them from its seed);
+    ``genesis``, when given, replaces the one-organization genesis (the demo city's lists four; the
+    caller checks that it names ``node_key`` and ``admin``).
     """
     data_dir = Path(data_dir)
     if (data_dir / GENESIS_FILE).exists():
@@ -75,7 +85,8 @@ def init_data_dir(
     node_key = node_key or PrivateKey.generate()
     admin = admin or PrivateKey.generate()
     start_ms = time.time_ns() // 1_000_000 if genesis_time_ms is None else genesis_time_ms
-    genesis = single_org_genesis(chain_id, org, node_key, admin, start_ms)  # checked before writing anything
+    if genesis is None:
+        genesis = single_org_genesis(chain_id, org, node_key, admin, start_ms)  # checked before writing anything
     write_private(data_dir / NODE_KEY_FILE, key_file(node_key))
     write_private(data_dir / KEYS_DIR / "admin.json", key_file(admin))
     (data_dir / GENESIS_FILE).write_text(json.dumps(genesis.raw, indent=2) + "\n")
@@ -97,24 +108,14 @@ def init_consortium(
             raise InvalidInput(f"{d} already holds a chain (genesis.json exists)", "node.already_initialised")
     node_keys = [PrivateKey.generate() for _ in orgs]
     admin = PrivateKey.generate()
-    doc = {
-        "chain_id": chain_id,
-        "genesis_time_ms": time.time_ns() // 1_000_000 if genesis_time_ms is None else genesis_time_ms,
-        "organizations": [{"name": o, "node_key": k.public_key.to_b64()} for o, k in zip(orgs, node_keys, strict=True)],
-        "admin": {"address": admin.address, "public_key": admin.public_key.to_b64()},
-        "app_state": {
-            "accounts": {
-                "accounts": [{"address": admin.address, "public_key": admin.public_key.to_b64(), "roles": ["admin"]}]
-            },
-        },
-    }
-    genesis = Genesis.from_json(doc)
+    start_ms = time.time_ns() // 1_000_000 if genesis_time_ms is None else genesis_time_ms
+    genesis = consortium_genesis(chain_id, list(zip(orgs, node_keys, strict=True)), admin, start_ms)
     for d, key in zip(data_dirs, node_keys, strict=True):
         d = Path(d)
         d.mkdir(parents=True, exist_ok=True)
         write_private(d / NODE_KEY_FILE, key_file(key))
         write_private(d / KEYS_DIR / "admin.json", key_file(admin))
-        (d / GENESIS_FILE).write_text(json.dumps(doc, indent=2) + "\n")
+        (d / GENESIS_FILE).write_text(json.dumps(genesis.raw, indent=2) + "\n")
     return genesis
 
 

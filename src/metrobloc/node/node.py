@@ -108,9 +108,9 @@ class Node:
             await self.orderer.start(self.store.tip.orderer_position)
         except HistoryMissing as missing:
             await self._catch_up(missing)
-        self._background(self._reannounce())
+        self.background(self._reannounce())
         if self.config.peers:
-            self._background(backfill_change_heights(self))
+            self.background(backfill_change_heights(self))
         now = time.perf_counter()
         for tx_hash in self.chain.unapplied_hashes():  # acknowledged before a restart
             self.admission.pending[tx_hash] = now
@@ -130,7 +130,8 @@ class Node:
             )
         await self.orderer.start(self.store.tip.orderer_position)
 
-    def _background(self, work: Coroutine[Any, Any, None]) -> None:
+    def background(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run ``work`` on the node's event loop until it ends or the node stops (it is cancelled then)."""
         task = asyncio.get_running_loop().create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
