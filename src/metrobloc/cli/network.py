@@ -127,3 +127,51 @@ member votes with its node key, node_key.json):
                           (or `metrobloc network up --dir {net_dir}`: it starts every node of network.json)
 The node may start before the vote: it follows the chain as an observer until its key is in force."""
     )
+
+
+@network.command("request")
+@click.option(
+    "--genesis", "genesis_file", required=True, type=click.Path(path_type=Path), help="The chain's genesis.json."
+)
+@click.option(
+    "--data-dir", "data_dir", required=True, type=click.Path(path_type=Path), help="The new node's data dir to create."
+)
+@click.option("--org", required=True, help="The new organization's id (lower case, 3 to 48 characters).")
+@click.option("--name", required=True, help="Its display name.")
+@reports_errors
+def network_request(genesis_file: Path, data_dir: Path, org: str, name: str) -> None:
+    """Prepare a new organization's node for any running consortium: prints the action to vote on.
+
+    Writes the data dir (the chain's genesis, a new node key, a voter key ``keys/voter.json``,
+    ``join-request.json``) and prints the ``consortium/add_member`` action as one JSON line, for a
+    member's ``metrobloc tx orgs propose --org consortium --action``; the steps go to stderr.
+    """
+    import json
+
+    from metrobloc.codec import parse_json
+    from metrobloc.errors import InvalidInput
+    from metrobloc.modules.consortium.msgs import OrgId, OrgName
+    from metrobloc.node.datadir import JOIN_REQUEST_FILE, init_joining_data_dir
+
+    if not OrgId.pattern.match(org):
+        raise InvalidInput(f"--org {org!r}: {OrgId.__doc__}", OrgId.code)
+    if not OrgName.pattern.match(name):
+        raise InvalidInput(f"--name: {OrgName.__doc__}", OrgName.code)
+    source = expand(genesis_file)
+    try:
+        genesis_doc = parse_json(source.read_bytes())
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {source}: {exc.strerror}", "network.no_genesis") from None
+    if not isinstance(genesis_doc, dict):
+        raise InvalidInput(f"{source} is not a genesis document", "network.bad_genesis")
+    path = expand(data_dir)
+    request = init_joining_data_dir(path, genesis_doc, org, name)
+    click.echo(json.dumps(request["action"], separators=(",", ":")))
+    click.echo(
+        f"""{name} ({org}): node key and voter key in {path}; the request is {path / JOIN_REQUEST_FILE}.
+1. a member proposes it:  metrobloc tx orgs propose --org consortium --proposal add-{org} \\
+                              --summary-digest HEX --action "$ACTION" --key K
+2. two thirds of the member organizations vote yes; then anyone executes it
+3. start the node:        metrobloc up --data-dir {path} --orderer nats://... --peer URL --catch-up-from-peers""",
+        err=True,
+    )

@@ -42,7 +42,7 @@ log = logging.getLogger("metrobloc.demo")
 
 ORG = "consortium"
 FOUNDERS = (
-    ("Demo City Hall", "node"),
+    ("Demo City Hall", "city-hall-node"),
     ("Land Registry", "land-registry-node"),
     ("Metro Savings Bank", "bank-node"),
     ("Metro University", "university-node"),

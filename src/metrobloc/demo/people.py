@@ -84,7 +84,7 @@ class People:
             return Agency(name, key_name, roles, derive_key(seed, key_name))
 
         return cls(
-            node_key=derive_key(seed, "node"),
+            node_key=derive_key(seed, "city-hall-node"),
             city_hall=agency("City Hall", "admin", "admin"),
             registry=agency("Land Registry", "land-registry", "land_registrar"),
             bank=agency("Metro Savings Bank", "bank", "lender"),

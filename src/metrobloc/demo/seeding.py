@@ -107,9 +107,8 @@ def seed_city(data_dir: Path, seed: int = DEFAULT_SEED) -> tuple[DemoCity, Seede
     )
     for agency in people.agencies[1:]:  # City Hall's key is the admin key, keys/admin.json
         write_private(data_dir / KEYS_DIR / f"{agency.key_name}.json", key_file(agency.key))
-    own = people.node_key.public_key.raw
-    played = {name: key for name, key in node_keys(seed).items() if key.public_key.raw != own}
-    for name, key in (*identity.agency_keys(city).items(), *played.items()):
+    # Every node key, City Hall's too: a genesis member votes in the consortium org with its node key's address.
+    for name, key in (*identity.agency_keys(city).items(), *node_keys(seed).items()):
         write_private(data_dir / KEYS_DIR / f"{name}.json", key_file(key))
     record: dict[str, Any] = {"seed": seed, "seeded_height": city.seeded_height, "finished": False}
     record["seeded_txs"] = sum(len(b.txs) for b in city.blocks)
