@@ -82,6 +82,19 @@ def test_the_org_page_shows_rules_members_treasury_budgets_and_proposals(page: P
         expect(listed).to_contain_text(words)
 
 
+def test_the_org_and_wallet_pages_answer_at_the_block_time_of_the_height_they_reflect(
+    page: Page, orgs_chain: OrgsChain
+) -> None:
+    """Both pages take the tip time from the portal's snapshot (``Site.tip_time_ms``): the header's
+    time of the block whose height the footer names, never the server's clock."""
+    c = orgs_chain
+    for path, time in ((ORG_PAGE, "#as-of time"), (f"/accounts/{c.treasury}/wallet", "#wallet-time")):
+        page.goto(c.node.url + path)
+        height = page.locator("footer .height").get_attribute("data-height")
+        header = httpx.get(f"{c.node.url}/v1/blocks/{height}").json()["header"]
+        expect(page.locator(time)).to_have_attribute("datetime", iso(header["time_ms"]))
+
+
 def test_the_open_proposal_shows_its_live_tally_actions_and_history(page: Page, orgs_chain: OrgsChain) -> None:
     c = orgs_chain
     page.goto(c.node.url + ORG_PAGE)
