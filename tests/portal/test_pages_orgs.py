@@ -142,6 +142,19 @@ def test_the_closed_proposals_link_their_txs_and_proofs(page: Page, orgs_chain: 
     expect(page.locator(f"a[href='{ORG_PAGE}']").first).to_be_visible()  # the tx page links the org
 
 
+def test_search_lands_on_an_org_and_on_org_slash_proposal(page: Page, orgs_chain: OrgsChain) -> None:
+    url = orgs_chain.node.url
+    for text, path in ((ORG, ORG_PAGE), (f"{ORG}/benches", proposal_page("benches"))):
+        page.goto(url)
+        page.get_by_label("Search the chain").fill(text)
+        page.get_by_role("button", name="Search").click()
+        page.wait_for_load_state()
+        assert page.url == url + path, text
+    expect(page.locator("#phase")).to_have_attribute("data-phase", "voting")
+    page.goto(f"{url}/search?q={ORG}/no-such-proposal")
+    expect(page.locator("main")).to_contain_text("Nothing found")
+
+
 def test_exports_and_bad_or_unknown_ids(orgs_chain: OrgsChain) -> None:
     with httpx.Client(base_url=orgs_chain.node.url) as http:
         orgs = list(csv.DictReader(io.StringIO(http.get("/orgs.csv").text)))

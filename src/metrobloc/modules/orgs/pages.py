@@ -35,6 +35,8 @@ NAV = (("Organizations", "/orgs"),)
 """Links this module adds to the portal's main navigation."""
 LINKS = {"org": "/orgs/{}"}
 """Field and event attribute names whose values are org pages (the tx page links them)."""
+SEARCH_PAGES = {"org": "/orgs/{}", "proposal": "/orgs/{}/proposals/{}"}
+"""Where the search box's exact match of an org id, or of ``<org>/<proposal>``, goes."""
 ORG_FIELDS = tuple(f.name for f in fields(Org))
 """The columns of the orgs export: an org's record, as ``GET /v1/orgs`` lists it."""
 PROPOSAL_FIELDS = (*(f.name for f in fields(Proposal)), "passes")
@@ -364,4 +366,15 @@ def router(state: Scanner, site: Site, assets: Balances) -> APIRouter:
     return r
 
 
-__all__ = ["LINKS", "NAV", "duration", "history", "percent", "router", "rules_in_words", "share", "tally_view"]
+__all__ = [
+    "LINKS",
+    "NAV",
+    "SEARCH_PAGES",
+    "duration",
+    "history",
+    "percent",
+    "router",
+    "rules_in_words",
+    "share",
+    "tally_view",
+]
