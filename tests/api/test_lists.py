@@ -23,11 +23,13 @@ from metrobloc.sdk import accounts, assets
 ASSET = "LISTS"
 PARCEL = "LISTS-1:1"
 DEED = sdk.land.document_digest(b"deed of LISTS-1:1")
+ORG = "lists-assoc"
+RULES = {"support_bp": 5000, "quorum_bp": 5000, "period_ms": 3_600_000, "exec_delay_ms": 0, "early_execution": False}
 
 
 class Setup:
-    """A node after: an asset, mints, a batch of transfers (many txs in one block), a failed tx and a
-    parcel registered to carol."""
+    """A node after: an asset, mints, a batch of transfers (many txs in one block), a failed tx, a
+    parcel registered to carol and an org of alice's with one proposal."""
 
     def __init__(self, node: NodeProcess) -> None:
         self.node = node
@@ -49,6 +51,9 @@ class Setup:
         self.failed = self.send([self.carol], [assets.transfer(ASSET, self.alice.address, 10**9)], "failed")
         register = sdk.land.register_parcel(PARCEL, "north", 100, [(self.carol.address, 10_000)], [DEED])
         self.send([a], [register])
+        charter = sdk.land.document_digest(b"lists charter")
+        self.send([self.alice], [sdk.orgs.create(ORG, charter, [(self.alice.address, 1)], RULES)])
+        self.send([self.alice], [sdk.orgs.propose(ORG, "first", charter, [])])
 
     def send(self, keys: list[PrivateKey], msgs: list[dict[str, Any]], status: str = "ok") -> dict[str, Any]:
         tx = self.client.build_tx(keys, msgs)
@@ -242,6 +247,8 @@ def test_search_finds_each_kind_by_exact_match(chain: Setup) -> None:
         chain.alice.address: ("account", chain.alice.address, f"/v1/accounts/{chain.alice.address}"),
         ASSET: ("asset", ASSET, f"/v1/assets/{ASSET}"),
         PARCEL: ("parcel", PARCEL, f"/v1/land/parcels/{PARCEL}"),
+        ORG: ("org", ORG, f"/v1/orgs/{ORG}"),
+        f"{ORG}/first ": ("proposal", f"{ORG}/first", f"/v1/orgs/{ORG}/proposals/first"),
     }
     for q, (kind, found, target) in cases.items():
         answer = search(chain, q)
@@ -266,6 +273,12 @@ def test_search_answers_none_for_anything_else_fast(chain: Setup) -> None:
         chain.alice.address.upper(),
         "NOSUCH",
         "NOSUCH-1:1",
+        "no-such-org",  # a well-formed org id of nothing
+        ORG.upper(),
+        f"{ORG}/none-such",
+        f"{ORG}/first/votes",
+        f"/{ORG}",
+        f"{ORG}/",
         "lists",
         "<script>alert(1)</script>",
         "\u202e" + ASSET,

@@ -1,12 +1,15 @@
-"""An in-memory ledger for module tests: the real app and executor over a dict, no HTTP, no SQLite."""
+"""An in-memory ledger for module tests: the real app and executor over a dict, no HTTP, no SQLite;
+and ``on_node``, the module's shared real node reached over HTTP, for the modules' route tests."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import pytest
+from tests.conftest import NodeProcess
 
 from metrobloc.crypto import PrivateKey
 from metrobloc.execution import BlockResult, Executor, PreparedTx
@@ -201,3 +204,39 @@ class OnLedger:
 @pytest.fixture
 def ledger() -> Ledger:
     return Ledger()
+
+
+class OnNode:
+    """A real node for a module's route tests: ``http`` for its routes, ``client`` (the SDK) and the
+    ``genesis`` a proof is checked against; ``submit`` waits for a tx's receipt, ``commit`` also
+    asserts that the tx succeeded."""
+
+    def __init__(self, node: NodeProcess) -> None:
+        self.process = node
+        self.http = httpx.Client(base_url=node.url, timeout=30)
+        self.client = node.client()
+        self.genesis = Genesis.load(node.genesis_path().read_bytes())
+
+    def admin(self) -> PrivateKey:
+        return self.process.admin()
+
+    def submit(self, keys: Sequence[PrivateKey], msgs: list[dict[str, Any]]) -> dict[str, Any]:
+        receipt: dict[str, Any] = self.client.submit(self.client.build_tx(keys, msgs), wait=True)["receipt"]
+        return receipt
+
+    def commit(self, keys: Sequence[PrivateKey], msgs: list[dict[str, Any]]) -> dict[str, Any]:
+        receipt = self.submit(keys, msgs)
+        assert receipt["status"] == "ok", receipt
+        return receipt
+
+    def close(self) -> None:
+        self.http.close()
+        self.client.close()
+
+
+@pytest.fixture(scope="module")
+def on_node(shared_node: NodeProcess) -> Iterator[OnNode]:
+    """The module's shared node (``tests/conftest.py``'s ``shared_node``) as an ``OnNode``."""
+    node = OnNode(shared_node)
+    yield node
+    node.close()

@@ -82,6 +82,19 @@ def test_the_org_page_shows_rules_members_treasury_budgets_and_proposals(page: P
         expect(listed).to_contain_text(words)
 
 
+def test_the_org_and_wallet_pages_answer_at_the_block_time_of_the_height_they_reflect(
+    page: Page, orgs_chain: OrgsChain
+) -> None:
+    """Both pages take the tip time from the portal's snapshot (``Site.tip_time_ms``): the header's
+    time of the block whose height the footer names, never the server's clock."""
+    c = orgs_chain
+    for path, time in ((ORG_PAGE, "#as-of time"), (f"/accounts/{c.treasury}/wallet", "#wallet-time")):
+        page.goto(c.node.url + path)
+        height = page.locator("footer .height").get_attribute("data-height")
+        header = httpx.get(f"{c.node.url}/v1/blocks/{height}").json()["header"]
+        expect(page.locator(time)).to_have_attribute("datetime", iso(header["time_ms"]))
+
+
 def test_the_open_proposal_shows_its_live_tally_actions_and_history(page: Page, orgs_chain: OrgsChain) -> None:
     c = orgs_chain
     page.goto(c.node.url + ORG_PAGE)
@@ -127,6 +140,19 @@ def test_the_closed_proposals_link_their_txs_and_proofs(page: Page, orgs_chain: 
     expect(page.locator("#tx-hash")).to_have_text(c.receipts["execute playground"]["tx_hash"])
     expect(page.get_by_role("link", name="Download proof")).to_be_visible()
     expect(page.locator(f"a[href='{ORG_PAGE}']").first).to_be_visible()  # the tx page links the org
+
+
+def test_search_lands_on_an_org_and_on_org_slash_proposal(page: Page, orgs_chain: OrgsChain) -> None:
+    url = orgs_chain.node.url
+    for text, path in ((ORG, ORG_PAGE), (f"{ORG}/benches", proposal_page("benches"))):
+        page.goto(url)
+        page.get_by_label("Search the chain").fill(text)
+        page.get_by_role("button", name="Search").click()
+        page.wait_for_load_state()
+        assert page.url == url + path, text
+    expect(page.locator("#phase")).to_have_attribute("data-phase", "voting")
+    page.goto(f"{url}/search?q={ORG}/no-such-proposal")
+    expect(page.locator("main")).to_contain_text("Nothing found")
 
 
 def test_exports_and_bad_or_unknown_ids(orgs_chain: OrgsChain) -> None:

@@ -1,4 +1,5 @@
-"""One search box: what an exact tx hash, block height or hash, address, asset symbol or parcel id names.
+"""One search box: what an exact tx hash, block height or hash, address, asset symbol, parcel id, org id or
+``<org>/<proposal>`` names.
 
 Only exact matches count, and only of things that exist (any valid address is an account). The work
 is bounded whatever the query: nothing longer than ``MAX_QUERY_CHARS`` can match, so it is not
@@ -17,8 +18,10 @@ from metrobloc.api.bodies import json_response
 from metrobloc.api.openapi import errors_doc
 from metrobloc.codec import is_address
 from metrobloc.execution.messages import Symbol
-from metrobloc.modules import assets, land
+from metrobloc.execution.state_access import Reader
+from metrobloc.modules import assets, land, orgs
 from metrobloc.modules.land.msgs import ParcelId
+from metrobloc.modules.orgs.msgs import OrgId, ProposalId
 from metrobloc.node import Node
 
 MAX_QUERY_CHARS = 128
@@ -27,10 +30,15 @@ HEX64 = re.compile(r"^[0-9a-fA-F]{64}$")
 HEIGHT = re.compile(r"^[1-9][0-9]{0,15}$")
 SYMBOL = re.compile(Symbol.pattern)
 PARCEL = re.compile(ParcelId.pattern)
-KINDS = ("tx", "block", "account", "asset", "parcel", "none")
+ORG = re.compile(OrgId.pattern)
+PROPOSAL = re.compile(ProposalId.pattern)
+KINDS = ("tx", "block", "account", "asset", "parcel", "org", "proposal", "none")
 MATCH_FIELDS: dict[str, Any] = {
     "kind": {"type": "string", "enum": list(KINDS)},
-    "id": {"type": ["string", "integer", "null"], "description": "The tx hash, height, address, symbol or parcel."},
+    "id": {
+        "type": ["string", "integer", "null"],
+        "description": "The tx hash, height, address, symbol, parcel, org, or org/proposal.",
+    },
     "target": {"type": ["string", "null"], "description": "The API path of what was found."},
 }
 MATCH = {"type": "object", "required": list(MATCH_FIELDS), "properties": MATCH_FIELDS}
@@ -55,8 +63,10 @@ def _match(kind: str, found: str | int) -> dict[str, Any]:
         "account": "/v1/accounts/{}",
         "asset": "/v1/assets/{}",
         "parcel": "/v1/land/parcels/{}",
+        "org": "/v1/orgs/{}",
+        "proposal": "/v1/orgs/{}/proposals/{}",
     }
-    return {"kind": kind, "id": found, "target": paths[kind].format(found)}
+    return {"kind": kind, "id": found, "target": paths[kind].format(*str(found).split("/"))}
 
 
 def matches(node: Node, query: str) -> list[dict[str, Any]]:
@@ -81,7 +91,21 @@ def matches(node: Node, query: str) -> list[dict[str, Any]]:
         found.append(_match("asset", q))
     if "land" in modules and PARCEL.fullmatch(q) and land.KEEPER.find_parcel(state, q) is not None:
         found.append(_match("parcel", q))
+    if "orgs" in modules:
+        found += _orgs(state, q)
     return found
+
+
+def _orgs(state: Reader, q: str) -> list[dict[str, Any]]:
+    """An org id, or ``<org>/<proposal>`` (a proposal's id is unique only within its org)."""
+    org, slash, proposal = q.partition("/")
+    if not ORG.fullmatch(org):
+        return []
+    if not slash:
+        return [_match("org", q)] if orgs.KEEPER.org(state, org) is not None else []
+    if PROPOSAL.fullmatch(proposal) and orgs.KEEPER.proposal(state, org, proposal) is not None:
+        return [_match("proposal", q)]
+    return []
 
 
 def search(node: Node, query: str) -> dict[str, Any]:
@@ -96,7 +120,7 @@ def router(node: Node) -> APIRouter:
 
     @r.get(
         "/v1/search",
-        summary="What a tx hash, block height or hash, address, asset or parcel id names (exact match)",
+        summary="What a tx hash, block height or hash, address, asset, parcel, org or proposal names (exact match)",
         responses={
             200: {"description": "The matches", "content": {"application/json": {"schema": ANSWER}}},
             **errors_doc({400: ["request.invalid"]}),

@@ -15,7 +15,8 @@ from metrobloc.api import search as node_search
 from metrobloc.portal.site import Page, Site
 
 PAGES = {"tx": "/txs/{}", "block": "/blocks/{}", "account": "/accounts/{}", "asset": "/assets/{}"}
-"""Search kind -> the portal page of what was found (modules add theirs: ``SEARCH_PAGES``)."""
+"""Search kind -> the portal page of what was found (modules add theirs: ``SEARCH_PAGES``); an id of
+several parts (``<org>/<proposal>``) fills one ``{}`` per part."""
 SHOWN_CHARS = 100
 """Characters of an unmatched query repeated on the page."""
 
@@ -30,7 +31,7 @@ def router(site: Site, module_pages: Mapping[str, str]) -> APIRouter:
         if not q.strip():
             return Page(query="", matches=[], shown="")
         found = [m for m in node_search.matches(site.node, q) if m["kind"] in pages]
-        links = [(m["kind"], m["id"], pages[m["kind"]].format(m["id"])) for m in found]
+        links = [(m["kind"], m["id"], pages[m["kind"]].format(*str(m["id"]).split("/"))) for m in found]
         if len(links) == 1:
             return RedirectResponse(links[0][2], status_code=303)
         shown = q if len(q) <= SHOWN_CHARS else q[:SHOWN_CHARS] + "…"

@@ -23,6 +23,7 @@ import orjson
 from starlette.responses import HTMLResponse, Response
 
 from metrobloc.api.errors import status_of
+from metrobloc.api.wallet import tip_of
 from metrobloc.errors import MetroblocError, NotFound
 from metrobloc.modules.assets import KEEPER as ASSETS
 from metrobloc.node import Node
@@ -84,11 +85,10 @@ class Site:
         conn = self.node.store.conn()
         conn.execute("BEGIN")
         try:
-            row = conn.execute("SELECT value FROM meta WHERE key = 'height'").fetchone()
-            self._local.height = 0 if row is None else int(row[0])
+            self._local.height, self._local.time_ms = tip_of(conn)
             yield self._local.height
         finally:
-            self._local.height = None
+            self._local.height = self._local.time_ms = None
             try:
                 conn.execute("COMMIT")
             except sqlite3.Error:  # pragma: no cover - a read transaction always ends
@@ -99,6 +99,18 @@ class Site:
         height = getattr(self._local, "height", None)
         assert height is not None, "outside a snapshot"
         return int(height)
+
+    def tip_time_ms(self) -> int:
+        """The block time of the block the snapshot reflects (inside a page handler): what a page
+        answers time-dependent questions at (expiry, budgets, deadlines), never the server's clock."""
+        time_ms = getattr(self._local, "time_ms", None)
+        assert time_ms is not None, "outside a snapshot"
+        return int(time_ms)
+
+    def block_receipts(self, height: int) -> list[dict[str, Any]]:
+        """The receipts of block ``height``'s txs in block order (each with its ``tx_hash``, ``index``,
+        ``status`` and ``events``), read in the page's snapshot."""
+        return [orjson.loads(receipt) for _, receipt in self.node.store.block_entries(height)]
 
     def render(self, template: str, context: Mapping[str, Any], *, height: int, status: int = 200) -> HTMLResponse:
         body = self.env.get_template(template).render({**context, "height": height})

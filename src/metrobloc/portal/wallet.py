@@ -20,8 +20,7 @@ def router(site: Site) -> APIRouter:
     @r.get("/accounts/{address}/wallet")
     @site.page("wallet.html")
     def wallet_page(address: str = ADDRESS) -> Page:
-        height, time_ms = wallet.tip_of(node.store.conn())  # the page's snapshot: its height and block time
-        found = wallet.wallet(node.store.reader, address, height, time_ms, modules)
+        found = wallet.wallet(node.store.reader, address, site.height(), site.tip_time_ms(), modules)
         return Page(**found, api_url=f"/v1/accounts/{address}/wallet")
 
     return r

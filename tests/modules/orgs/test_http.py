@@ -6,18 +6,15 @@ genesis, refused txs carry their codes, and bad paths and parameters answer 400 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
-from typing import Any
 
-import httpx
 import orjson
 import pytest
-from tests.conftest import NodeProcess
 from tests.http_errors import check_error
+from tests.modules.conftest import OnNode
 
 from metrobloc import sdk
 from metrobloc.crypto import PrivateKey
-from metrobloc.ledger import Genesis, verify_reads
+from metrobloc.ledger import verify_reads
 from metrobloc.modules.orgs.keys import proposal_key
 
 ORG = "harbour-assoc"
@@ -28,50 +25,36 @@ class Harbour:
     """A node where the harbour association (alice 2, bob 1, carol 2) is funded with HBR and passes
     ``pay-dave`` early (alice and bob yes); ``idle`` stays open; dave is outside."""
 
-    def __init__(self, node: NodeProcess) -> None:
-        self.http = httpx.Client(base_url=node.url, timeout=30)
-        self.client = node.client()
-        self.genesis = Genesis.load(node.genesis_path().read_bytes())
+    def __init__(self, node: OnNode) -> None:
+        self.node = node
         self.alice, self.bob, self.carol, self.dave = (PrivateKey(bytes([0xA0 + i]) * 32) for i in range(4))
         self.treasury = str(sdk.orgs.treasury(ORG))
         members = [(self.alice.address, 2), (self.bob.address, 1), (self.carol.address, 2)]
         charter = hashlib.sha256(b"harbour charter").hexdigest()
-        self.commit([self.alice], [sdk.orgs.create(ORG, charter, members, RULES)])
+        node.commit([self.alice], [sdk.orgs.create(ORG, charter, members, RULES)])
         admin = node.admin()
-        self.commit([admin], [sdk.assets.create("HBR", "Harbour coin"), sdk.assets.mint("HBR", self.treasury, 1000)])
+        node.commit([admin], [sdk.assets.create("HBR", "Harbour coin"), sdk.assets.mint("HBR", self.treasury, 1000)])
         pay = dict(sdk.orgs.pay(ORG, "HBR", self.dave.address, 120))
-        self.commit([self.alice], [sdk.orgs.propose(ORG, "pay-dave", charter, [pay])])
-        self.commit([self.alice], [sdk.orgs.propose(ORG, "idle", charter, [])])
-        self.commit([self.alice], [sdk.orgs.vote(ORG, "pay-dave", "yes")])
-        self.too_early = self.submit([self.dave], [sdk.orgs.execute(ORG, "pay-dave")])
-        self.commit([self.bob], [sdk.orgs.vote(ORG, "pay-dave", "yes")])
-        self.executed = self.commit([self.dave], [sdk.orgs.execute(ORG, "pay-dave")])
-
-    def submit(self, keys: list[PrivateKey], msgs: list[dict[str, Any]]) -> dict[str, Any]:
-        receipt: dict[str, Any] = self.client.submit(self.client.build_tx(keys, msgs), wait=True)["receipt"]
-        return receipt
-
-    def commit(self, keys: list[PrivateKey], msgs: list[dict[str, Any]]) -> dict[str, Any]:
-        receipt = self.submit(keys, msgs)
-        assert receipt["status"] == "ok", receipt
-        return receipt
+        node.commit([self.alice], [sdk.orgs.propose(ORG, "pay-dave", charter, [pay])])
+        node.commit([self.alice], [sdk.orgs.propose(ORG, "idle", charter, [])])
+        node.commit([self.alice], [sdk.orgs.vote(ORG, "pay-dave", "yes")])
+        self.too_early = node.submit([self.dave], [sdk.orgs.execute(ORG, "pay-dave")])
+        node.commit([self.bob], [sdk.orgs.vote(ORG, "pay-dave", "yes")])
+        self.executed = node.commit([self.dave], [sdk.orgs.execute(ORG, "pay-dave")])
 
 
 @pytest.fixture(scope="module")
-def harbour(shared_node: NodeProcess) -> Iterator[Harbour]:
-    h = Harbour(shared_node)
-    yield h
-    h.http.close()
-    h.client.close()
+def harbour(on_node: OnNode) -> Harbour:
+    return Harbour(on_node)
 
 
 def test_a_decided_proposal_executes_early_and_pays_from_the_treasury(harbour: Harbour) -> None:
     assert harbour.too_early["error"]["code"] == "orgs.too_early"
     types = [e["type"] for e in harbour.executed["events"]]
     assert types == ["orgs/pay", "orgs/execute"]
-    balance = harbour.http.get(f"/v1/assets/HBR/balances/{harbour.dave.address}").json()
+    balance = harbour.node.http.get(f"/v1/assets/HBR/balances/{harbour.dave.address}").json()
     assert balance["balance"] == "120"
-    answer = harbour.http.get(f"/v1/orgs/{ORG}/proposals/pay-dave").json()
+    answer = harbour.node.http.get(f"/v1/orgs/{ORG}/proposals/pay-dave").json()
     assert (answer["status"], answer["tally"], answer["decided"]) == (
         "executed",
         {"yes": 3, "no": 0, "abstain": 0},
@@ -82,44 +65,46 @@ def test_a_decided_proposal_executes_early_and_pays_from_the_treasury(harbour: H
 
 
 def test_the_org_and_its_proposals_answer_over_http(harbour: Harbour) -> None:
-    org = harbour.http.get(f"/v1/orgs/{ORG}").json()
+    org = harbour.node.http.get(f"/v1/orgs/{ORG}").json()
     assert (org["treasury"], org["total_weight"], org["voting"]) == (harbour.treasury, 5, RULES)
     expected = {harbour.alice.address: 2, harbour.bob.address: 1, harbour.carol.address: 2}
     assert {m["address"]: m["weight"] for m in org["members"]} == expected
-    listed = harbour.http.get("/v1/orgs", params={"limit": 100}).json()
+    listed = harbour.node.http.get("/v1/orgs", params={"limit": 100}).json()
     assert ORG in [o["org"] for o in listed["orgs"]]
-    open_ones = harbour.http.get(f"/v1/orgs/{ORG}/proposals", params={"status": "open"}).json()
+    open_ones = harbour.node.http.get(f"/v1/orgs/{ORG}/proposals", params={"status": "open"}).json()
     assert [p["proposal"] for p in open_ones["proposals"]] == ["idle"]
-    page = harbour.http.get(f"/v1/orgs/{ORG}/proposals", params={"limit": 1}).json()
+    page = harbour.node.http.get(f"/v1/orgs/{ORG}/proposals", params={"limit": 1}).json()
     assert [p["proposal"] for p in page["proposals"]] == ["pay-dave"] and page["next"] == 0
-    idle = harbour.http.get(f"/v1/orgs/{ORG}/proposals/idle", params={"at_ms": 0}).json()
+    idle = harbour.node.http.get(f"/v1/orgs/{ORG}/proposals/idle", params={"at_ms": 0}).json()
     assert idle["phase"] == "voting" and idle["passes"] is False
 
 
 def test_a_proven_proposal_answer_verifies_offline(harbour: Harbour) -> None:
     path = f"/v1/orgs/{ORG}/proposals/pay-dave"
-    answer = harbour.http.get(path).json()
-    proven = harbour.http.get(path, params={"prove": "true"}).json()
-    reads = verify_reads(proven.pop("proofs"), harbour.genesis)
+    answer = harbour.node.http.get(path).json()
+    proven = harbour.node.http.get(path, params={"prove": "true"}).json()
+    reads = verify_reads(proven.pop("proofs"), harbour.node.genesis)
     assert proven == answer
     stored = orjson.loads(reads.values[proposal_key(ORG, "pay-dave").decode()] or b"null")
     assert stored["status"] == "executed" and stored["actions"] == answer["actions"]
 
 
 def test_refused_txs_carry_specific_codes(harbour: Harbour) -> None:
-    assert harbour.submit([harbour.dave], [sdk.orgs.vote(ORG, "idle", "yes")])["error"]["code"] == "orgs.not_member"
-    again = harbour.submit([harbour.dave], [sdk.orgs.execute(ORG, "pay-dave")])
+    assert (
+        harbour.node.submit([harbour.dave], [sdk.orgs.vote(ORG, "idle", "yes")])["error"]["code"] == "orgs.not_member"
+    )
+    again = harbour.node.submit([harbour.dave], [sdk.orgs.execute(ORG, "pay-dave")])
     assert again["error"]["code"] == "orgs.closed"
-    direct = harbour.submit([harbour.alice], [sdk.orgs.pay(ORG, "HBR", harbour.alice.address, 1)])
+    direct = harbour.node.submit([harbour.alice], [sdk.orgs.pay(ORG, "HBR", harbour.alice.address, 1)])
     assert direct["error"]["code"] == "orgs.not_treasurer"
-    internal = harbour.submit([harbour.alice], [sdk.orgs.set_member(ORG, harbour.dave.address, 5)])
+    internal = harbour.node.submit([harbour.alice], [sdk.orgs.set_member(ORG, harbour.dave.address, 5)])
     assert internal["error"]["code"] == "orgs.not_authority"
 
 
 def test_bad_paths_and_parameters_answer_400_or_404(harbour: Harbour) -> None:
-    check_error(harbour.http.get("/v1/orgs/No_Such"), 400, "orgs.bad_org")
-    check_error(harbour.http.get("/v1/orgs/no-such-org"), 404, "orgs.unknown_org")
-    check_error(harbour.http.get(f"/v1/orgs/{ORG}/proposals/missing"), 404, "orgs.unknown_proposal")
-    check_error(harbour.http.get(f"/v1/orgs/{ORG}/proposals/Bad!"), 400, "orgs.bad_proposal")
-    assert harbour.http.get(f"/v1/orgs/{ORG}/proposals", params={"status": "pending"}).status_code == 400
-    assert harbour.http.get(f"/v1/orgs/{ORG}/proposals", params={"limit": 0}).status_code == 400
+    check_error(harbour.node.http.get("/v1/orgs/No_Such"), 400, "orgs.bad_org")
+    check_error(harbour.node.http.get("/v1/orgs/no-such-org"), 404, "orgs.unknown_org")
+    check_error(harbour.node.http.get(f"/v1/orgs/{ORG}/proposals/missing"), 404, "orgs.unknown_proposal")
+    check_error(harbour.node.http.get(f"/v1/orgs/{ORG}/proposals/Bad!"), 400, "orgs.bad_proposal")
+    assert harbour.node.http.get(f"/v1/orgs/{ORG}/proposals", params={"status": "pending"}).status_code == 400
+    assert harbour.node.http.get(f"/v1/orgs/{ORG}/proposals", params={"limit": 0}).status_code == 400

@@ -11,6 +11,7 @@ from tests.modules.orgs.conftest import FUNDS, MINUTE, ORG, Civic, transfer
 
 from metrobloc import sdk
 from metrobloc.crypto import PrivateKey
+from metrobloc.modules.assets.keeper import AssetsKeeper
 from metrobloc.modules.orgs import KEEPER
 
 DAY = 1440 * MINUTE
@@ -202,3 +203,27 @@ def test_an_org_has_at_most_256_members(civic: Civic) -> None:
     civic.vote(first, "one-more", "yes")
     civic.wait_until(civic.proposal("one-more")["executable_from_ms"])
     civic.ledger.fails("orgs.too_many_members", [civic.dave], [sdk.orgs.execute("big-org", "one-more")])
+
+
+def test_a_payment_that_settles_the_treasurys_demurrage_reports_it_as_assets_settle(civic: Civic) -> None:
+    """The treasury's lots lose to demurrage while it holds them; paying settles them first, and the
+    receipt says so with the same ``assets/settle`` event the assets module's own transfer emits."""
+    ledger = civic.ledger
+    policy = {"demurrage_bp": 1000, "demurrage_period_ms": DAY}  # 10% a day
+    ledger.ok([ledger.admin], [sdk.assets.create("DEM", "Demurrage coin", policy=policy)])
+    budget = [set_budget(500, asset="DEM"), dict(sdk.orgs.grant_role(ORG, civic.bob.address, "treasurer"))]
+    assert civic.passed("budget", budget).status == "ok"
+    ledger.advance(-ledger.next_time_ms % DAY)  # the mint opens a demurrage period
+    ledger.ok([ledger.admin], [sdk.assets.mint("DEM", civic.treasury, 1000)])
+    ledger.advance(DAY)  # one period later: 100 of the treasury's 1000 are due to the sink
+    receipt = ledger.ok([civic.bob], [pay(civic.dave.address, 100, "DEM")])
+    assert [(e.type, e.attributes) for e in receipt.events] == [
+        ("assets/settle", {"asset": "DEM", "holder": civic.treasury, "expired": "0", "demurrage": "100"}),
+        ("orgs/pay", {"org": ORG, "asset": "DEM", "to": civic.dave.address, "amount": "100", "by": civic.bob.address}),
+    ]
+    assert (ledger.balance("DEM", civic.treasury), ledger.balance("DEM", civic.dave)) == (800, 100)
+    assert AssetsKeeper().sink(ledger.state, "DEM") == 100
+    ledger.advance(DAY)  # by proposal too: 80 more lost before the treasury pays again
+    events = civic.passed("more", [pay(civic.dave.address, 100, "DEM")]).events
+    settled = [e.attributes for e in events if e.type == "assets/settle" and e.attributes["holder"] == civic.treasury]
+    assert settled == [{"asset": "DEM", "holder": civic.treasury, "expired": "0", "demurrage": "80"}]

@@ -6,9 +6,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
-
-from metrobloc.codec import canonical_json_checked
 from metrobloc.errors import Conflict, NotFound, Unauthorized
 from metrobloc.execution.state_access import Reader, Writer, load_json, store_json
 from metrobloc.ledger.limits import MAX_AMOUNT
@@ -100,8 +97,8 @@ class AssetsKeeper:
         self._guards: Guards | None = None
 
     def find(self, state: Reader, asset: str) -> Asset | None:
-        raw = state.get(asset_key(asset))
-        return None if raw is None else Asset.from_json(orjson.loads(raw))
+        stored = load_json(state, asset_key(asset))
+        return None if stored is None else Asset.from_json(stored)
 
     def get(self, state: Reader, asset: str) -> Asset:
         found = self.find(state, asset)
@@ -119,10 +116,10 @@ class AssetsKeeper:
     def holders(self, state: Reader, asset: str) -> list[tuple[str, int]]:
         """(address, balance) of every holder of a tracked fixed-supply asset, in address order."""
         self.get(state, asset)
-        raw = state.get(holders_key(asset))
-        if raw is None:
+        tracked = load_json(state, holders_key(asset))
+        if tracked is None:
             raise Conflict(f"holders of {asset} are not tracked", errors.NOT_TRACKED)
-        return [(a, self.balance(state, asset, a)) for a in orjson.loads(raw)]
+        return [(a, self.balance(state, asset, a)) for a in tracked]
 
     def issue_fixed(
         self, state: Writer, asset: str, name: str, issuer: str, allocations: Sequence[tuple[str, int]]
@@ -137,7 +134,7 @@ class AssetsKeeper:
         assert 0 < total <= MAX_AMOUNT and all(amount >= 0 for _, amount in allocations)
         record = Asset(asset, name, 0, total, True, issuer, total, mintable=False)
         self.create(state, record)
-        state.set(holders_key(asset), canonical_json_checked([]))
+        store_json(state, holders_key(asset), [])
         for address, amount in allocations:
             if amount:
                 self._set_balance(state, record, address, self.balance(state, asset, address) + amount)
@@ -409,10 +406,9 @@ class AssetsKeeper:
 
     @staticmethod
     def _track_holder(state: Writer, asset: str, address: str, holds: bool) -> None:
-        raw = state.get(holders_key(asset))
-        if raw is None:
+        holders: list[str] | None = load_json(state, holders_key(asset))
+        if holders is None:
             return
-        holders: list[str] = orjson.loads(raw)
         if (address in holders) == holds:
             return
         if holds:
@@ -421,8 +417,8 @@ class AssetsKeeper:
             holders = sorted([*holders, address])
         else:
             holders.remove(address)
-        state.set(holders_key(asset), canonical_json_checked(holders))
+        store_json(state, holders_key(asset), holders)
 
     @staticmethod
     def _put(state: Writer, asset: Asset) -> None:
-        state.set(asset_key(asset.asset), canonical_json_checked(asset.to_json()))
+        store_json(state, asset_key(asset.asset), asset.to_json())

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any
 
 import orjson
 
 from metrobloc.codec import decode_address
-from metrobloc.execution.state_access import Reader
+from metrobloc.execution.state_access import Reader, Scanner
 from metrobloc.modules.assets import errors
 from metrobloc.modules.assets.keeper import Asset, AssetsKeeper
 from metrobloc.modules.assets.keys import PREFIX, balance_key, balance_prefix
@@ -17,12 +17,6 @@ from metrobloc.modules.assets.msgs import SYMBOL
 MAX_PAGE = 100
 MAX_ASSETS_SCANNED = 1000
 ASSET_PREFIX = PREFIX + b"asset/"
-
-
-class Scanner(Reader, Protocol):
-    """Committed state with range scans in key order (the node's ``StateReader``)."""
-
-    def scan(self, prefix: bytes, limit: int = 1000, after: bytes | None = None) -> list[tuple[bytes, bytes]]: ...
 
 
 def _symbol(asset: str) -> str:

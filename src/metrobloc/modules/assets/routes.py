@@ -7,8 +7,9 @@ from typing import Any
 from fastapi import APIRouter, Path, Query
 
 from metrobloc.execution.messages import Address, Symbol, param_schema
+from metrobloc.execution.state_access import Scanner
 from metrobloc.modules.assets import queries
-from metrobloc.modules.assets.queries import MAX_PAGE, Scanner
+from metrobloc.modules.assets.queries import MAX_PAGE
 
 MAX_MS = 2**53 - 1
 ASSET = Path(description="An asset symbol, e.g. CITY.", json_schema_extra=param_schema(Symbol))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from metrobloc.modules.land.keeper import Reader, Writer
+from metrobloc.execution.state_access import Reader, Writer
 
 
 class RoleChecker(Protocol):

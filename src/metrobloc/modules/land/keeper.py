@@ -8,12 +8,12 @@ records they point at; and ``report`` writes a fact once into both the history a
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import Any
 
-import orjson
-
-from metrobloc.codec import canonical_json_checked
 from metrobloc.execution import Context
+from metrobloc.execution.state_access import Reader, Writer
+from metrobloc.execution.state_access import load_json as load
+from metrobloc.execution.state_access import store_json as store
 from metrobloc.modules.land import errors, keys
 from metrobloc.modules.land.msgs import RegisterParcel, Share
 from metrobloc.modules.land.records import (
@@ -31,36 +31,12 @@ from metrobloc.modules.land.records import (
 )
 
 
-class Reader(Protocol):
-    def get(self, key: bytes) -> bytes | None: ...
-
-
-class Writer(Reader, Protocol):
-    def set(self, key: bytes, value: bytes) -> None: ...
-    def delete(self, key: bytes) -> None: ...
-
-
-class Scanner(Reader, Protocol):
-    """Committed state with range scans (the node's ``StateReader``), for queries."""
-
-    def scan(self, prefix: bytes, limit: int = 1000, after: bytes | None = None) -> list[tuple[bytes, bytes]]: ...
-
-
-def _load(state: Reader, key: bytes) -> Any:
-    raw = state.get(key)
-    return None if raw is None else orjson.loads(raw)
-
-
-def _store(state: Writer, key: bytes, value: Any) -> None:
-    state.set(key, canonical_json_checked(value))
-
-
 class LandKeeper:
     """Reads and writes land records and keeps their indexes."""
 
     # -- parcels ------------------------------------------------------------------------------------
     def find_parcel(self, state: Reader, parcel: str) -> Parcel | None:
-        rec = _load(state, keys.parcel_key(parcel))
+        rec = load(state, keys.parcel_key(parcel))
         return None if rec is None else Parcel.from_json(rec)
 
     def parcel(self, state: Reader, parcel: str) -> Parcel:
@@ -98,7 +74,7 @@ class LandKeeper:
         self.report(ctx, "land/register_parcel", msg.parcel, facts, history={"documents": msg.documents})
 
     def put_parcel(self, state: Writer, parcel: Parcel) -> None:
-        _store(state, keys.parcel_key(parcel.parcel), parcel.to_json())
+        store(state, keys.parcel_key(parcel.parcel), parcel.to_json())
 
     def change_owners(self, state: Writer, parcel: Parcel, owners: tuple[Share, ...], deed_digest: str) -> Parcel:
         self._index_owners(state, parcel.parcel, parcel.owners, add=False)
@@ -124,7 +100,7 @@ class LandKeeper:
 
     # -- liens --------------------------------------------------------------------------------------
     def lien(self, state: Reader, parcel: str, lien_id: int) -> Lien:
-        rec = _load(state, keys.lien_key(parcel, lien_id))
+        rec = load(state, keys.lien_key(parcel, lien_id))
         if rec is None:
             raise errors.UNKNOWN_LIEN.error(f"parcel {parcel} has no lien {lien_id}")
         return Lien.from_json(rec)
@@ -135,14 +111,14 @@ class LandKeeper:
 
     def add_lien(self, state: Writer, parcel: Parcel, lien: Lien) -> Parcel:
         assert lien.lien_id == parcel.next_lien_id and lien.status == ACTIVE
-        _store(state, keys.lien_key(parcel.parcel, lien.lien_id), lien.to_json())
+        store(state, keys.lien_key(parcel.parcel, lien.lien_id), lien.to_json())
         state.set(keys.lender_index(lien.lender, parcel.parcel, lien.lien_id), keys.MARK)
         updated = parcel.evolve(liens=(*parcel.liens, lien.lien_id), next_lien_id=lien.lien_id + 1)
         self.put_parcel(state, updated)
         return updated
 
     def release_lien(self, state: Writer, parcel: Parcel, released: Lien) -> Parcel:
-        _store(state, keys.lien_key(parcel.parcel, released.lien_id), released.to_json())
+        store(state, keys.lien_key(parcel.parcel, released.lien_id), released.to_json())
         state.delete(keys.lender_index(released.lender, parcel.parcel, released.lien_id))
         updated = parcel.evolve(liens=tuple(i for i in parcel.liens if i != released.lien_id))
         self.put_parcel(state, updated)
@@ -150,21 +126,21 @@ class LandKeeper:
 
     # -- oracle policies and claims --------------------------------------------------------------
     def policy(self, state: Reader, claim: str) -> Policy:
-        rec = _load(state, keys.policy_key(claim))
+        rec = load(state, keys.policy_key(claim))
         if rec is None:
             raise errors.UNKNOWN_POLICY.error(f"no oracle policy for claim {claim}")
         return Policy.from_json(rec)
 
     def put_policy(self, state: Writer, policy: Policy) -> None:
-        _store(state, keys.policy_key(policy.claim), policy.to_json())
+        store(state, keys.policy_key(policy.claim), policy.to_json())
 
     def claim(self, state: Reader, claim: str, subject: str) -> Claim:
         """The claim's record; a claim nobody attested yet is an empty pending one."""
-        rec = _load(state, keys.claim_key(claim, subject))
+        rec = load(state, keys.claim_key(claim, subject))
         return Claim(claim, subject) if rec is None else Claim.from_json(rec)
 
     def put_claim(self, state: Writer, claim: Claim) -> None:
-        _store(state, keys.claim_key(claim.claim, claim.subject), claim.to_json())
+        store(state, keys.claim_key(claim.claim, claim.subject), claim.to_json())
         if claim.status == SETTLED:
             state.delete(keys.claim_index(PENDING, claim.claim, claim.subject))
             state.set(keys.claim_index(SETTLED, claim.claim, claim.subject), keys.MARK)
@@ -220,5 +196,5 @@ class LandKeeper:
         entry = HistoryEntry(
             seq, type_, ctx.height, ctx.block_time_ms, ctx.tx_hash, {k: json_form(v) for k, v in details.items()}
         )
-        _store(ctx, keys.history_key(parcel, seq), entry.to_json())
+        store(ctx, keys.history_key(parcel, seq), entry.to_json())
         ctx.set(length_key, str(seq).encode())

@@ -15,8 +15,8 @@ from typing import Any, ParamSpec, Protocol
 from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
+from metrobloc.execution.state_access import Scanner
 from metrobloc.modules.land import queries
-from metrobloc.modules.land.keeper import Scanner
 
 P = ParamSpec("P")
 Listing = Callable[[str | None, int], tuple[list[dict[str, Any]], str | None]]

@@ -12,8 +12,9 @@ from typing import Any
 import orjson
 
 from metrobloc.codec import decode_address
+from metrobloc.execution.state_access import Scanner
 from metrobloc.modules.land import errors, keys
-from metrobloc.modules.land.keeper import LandKeeper, Scanner
+from metrobloc.modules.land.keeper import LandKeeper
 from metrobloc.modules.land.msgs import CLAIM, DISTRICT, PARCEL, SUBJECT
 from metrobloc.modules.land.records import PENDING, SETTLED, Claim, HistoryEntry, Lien
 

@@ -7,8 +7,8 @@ from typing import Any
 from fastapi import APIRouter, Path, Query
 
 from metrobloc.execution.messages import Address, param_schema
+from metrobloc.execution.state_access import Scanner
 from metrobloc.modules.land import errors, queries
-from metrobloc.modules.land.keeper import Scanner
 from metrobloc.modules.land.msgs import ClaimName, District, ParcelId, Subject
 from metrobloc.modules.land.records import PENDING, SETTLED
 

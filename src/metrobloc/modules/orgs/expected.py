@@ -26,9 +26,24 @@ only a passed proposal of that org sends as its treasury, and ``ctx.via`` is the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from metrobloc.modules.orgs.keeper import Ballot, Org, Proposal, Reader, Writer
+
+
+class Settled(Protocol):
+    """Satisfied by the assets keeper's ``Loss``: what an account lost to expiry and demurrage when a
+    transfer settled it (the units went to the asset's sink)."""
+
+    @property
+    def address(self) -> str: ...
+
+    @property
+    def expired(self) -> int: ...
+
+    @property
+    def demurrage(self) -> int: ...
 
 
 class Assets(Protocol):
@@ -38,7 +53,7 @@ class Assets(Protocol):
 
     def transfer(
         self, state: Writer, asset: str, sender: str, to: str, amount: int, *, at_ms: int | None = None
-    ) -> object: ...
+    ) -> Sequence[Settled]: ...
 
 
 class Orgs(Protocol):

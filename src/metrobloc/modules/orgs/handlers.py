@@ -249,7 +249,15 @@ class OrgsHandlers:
         org = self._org(ctx, msg.org)
         if ctx.sender != org.treasury:
             self._spend_budget(ctx, msg)
-        self.assets.transfer(ctx, msg.asset, org.treasury, msg.to, msg.amount, at_ms=ctx.block_time_ms)
+        settled = self.assets.transfer(ctx, msg.asset, org.treasury, msg.to, msg.amount, at_ms=ctx.block_time_ms)
+        for loss in settled:  # as the assets module's own transfer reports them: the sink's side of the move
+            ctx.emit(
+                "assets/settle",
+                asset=msg.asset,
+                holder=loss.address,
+                expired=str(loss.expired),
+                demurrage=str(loss.demurrage),
+            )
         ctx.emit("orgs/pay", org=msg.org, asset=msg.asset, to=msg.to, amount=str(msg.amount), by=ctx.sender)
 
     def _spend_budget(self, ctx: Context, msg: Pay) -> None:

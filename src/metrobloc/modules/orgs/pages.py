@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import fields
 from typing import Any, ParamSpec, Protocol
 
-import orjson
 from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
@@ -36,6 +35,8 @@ NAV = (("Organizations", "/orgs"),)
 """Links this module adds to the portal's main navigation."""
 LINKS = {"org": "/orgs/{}"}
 """Field and event attribute names whose values are org pages (the tx page links them)."""
+SEARCH_PAGES = {"org": "/orgs/{}", "proposal": "/orgs/{}/proposals/{}"}
+"""Where the search box's exact match of an org id, or of ``<org>/<proposal>``, goes."""
 ORG_FIELDS = tuple(f.name for f in fields(Org))
 """The columns of the orgs export: an org's record, as ``GET /v1/orgs`` lists it."""
 PROPOSAL_FIELDS = (*(f.name for f in fields(Proposal)), "passes")
@@ -43,21 +44,10 @@ PROPOSAL_FIELDS = (*(f.name for f in fields(Proposal)), "passes")
 UNITS = (("day", 86_400_000), ("hour", 3_600_000), ("minute", 60_000), ("second", 1_000), ("millisecond", 1))
 
 
-class Chain(Protocol):
-    """The node's reads of committed blocks and receipts (what ``/v1/blocks`` and ``/v1/txs`` serve)."""
-
-    def block(self, height: int) -> dict[str, Any]: ...
-
-    def block_txs(self, height: int) -> bytes: ...
-
-    def receipt(self, tx_hash: str) -> dict[str, Any] | None: ...
-
-
 class Site(Protocol):
     """What these pages need of the portal."""
 
-    @property
-    def node(self) -> Chain: ...
+    def block_receipts(self, height: int) -> list[dict[str, Any]]: ...
 
     def page(self, template: str) -> Callable[[Callable[P, Mapping[str, Any]]], Callable[P, Response]]: ...
 
@@ -66,6 +56,8 @@ class Site(Protocol):
     def amount(self, units: int | str, asset: str) -> str: ...
 
     def height(self) -> int: ...
+
+    def tip_time_ms(self) -> int: ...
 
 
 class Balances(Protocol):
@@ -184,21 +176,16 @@ def _is(kind: str, item: Mapping[str, Any], about: Mapping[str, str]) -> bool:
     return item.get("type") == kind and all(item.get(k) == v for k, v in about.items())
 
 
-def _votes_in(chain: Chain, height: int, org: str, proposal: str, voters: set[str]) -> dict[str, dict[str, Any]]:
-    """The last vote tx on ``org/proposal`` that succeeded in block ``height``, for each of ``voters``:
-    its hash, position and whether it extended voting."""
-    txs = orjson.loads(chain.block_txs(height))["txs"]
-    hashes = chain.block(height)["tx_hashes"]
+def _votes_in(site: Site, height: int, org: str, proposal: str, voters: set[str]) -> dict[str, dict[str, Any]]:
+    """The last vote on ``org/proposal`` in block ``height`` (its ``orgs/vote`` event), for each of
+    ``voters``: its tx's hash, position and whether the vote extended voting (``orgs/extend``)."""
     about = {"org": org, "proposal": proposal}
     found: dict[str, dict[str, Any]] = {}
-    for index, tx in enumerate(txs):
-        voter = tx["body"]["signers"][0]
-        if voter not in voters or not any(_is("orgs/vote", m, about) for m in tx["body"]["msgs"]):
-            continue
-        receipt = chain.receipt(hashes[index])
-        if receipt is not None and receipt["status"] == "ok":
-            extend = any(_is("orgs/extend", {"type": e["type"], **e["attributes"]}, about) for e in receipt["events"])
-            found[voter] = {"tx_hash": hashes[index], "index": index, "extended": extend}
+    for receipt in site.block_receipts(height):
+        events = [{"type": e["type"], **e["attributes"]} for e in receipt["events"]]
+        for vote in (e for e in events if _is("orgs/vote", e, about) and e["voter"] in voters):
+            extend = any(_is("orgs/extend", e, about) for e in events)
+            found[vote["voter"]] = {"tx_hash": receipt["tx_hash"], "index": receipt["index"], "extended": extend}
     return found
 
 
@@ -208,7 +195,7 @@ def _step(kind: str, height: int, time_ms: int, tx: str | None, **more: Any) -> 
     return {**base, "kind": kind, "height": height, "time_ms": time_ms, "tx": tx, **more}
 
 
-def history(chain: Chain, p: Mapping[str, Any]) -> list[dict[str, Any]]:
+def history(site: Site, p: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The proposal's txs in chain order: its proposal, each member's standing vote (the tx of its last
     vote), an extension when it came with one of those, and its execution or rejection."""
     by_height: dict[int, set[str]] = {}
@@ -217,7 +204,7 @@ def history(chain: Chain, p: Mapping[str, Any]) -> list[dict[str, Any]]:
             by_height.setdefault(v["voted_height"], set()).add(v["address"])
     txs: dict[str, dict[str, Any]] = {}
     for height, voters in sorted(by_height.items()):
-        txs.update(_votes_in(chain, height, p["org"], p["proposal"], voters))
+        txs.update(_votes_in(site, height, p["org"], p["proposal"], voters))
     rows = [_step("proposed", p["height"], p["start_ms"], p["tx_hash"], by=p["proposer"])]
     for v in p["votes"]:
         if v["option"] is not None:
@@ -242,12 +229,6 @@ def history(chain: Chain, p: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 # -- pages ----------------------------------------------------------------------------------------------
-def tip_time(site: Site) -> int:
-    """The block time of the block the page reflects (0 before the first block)."""
-    height = site.height()
-    return int(site.node.block(height)["header"]["time_ms"]) if height else 0
-
-
 def orgs_listing(state: Scanner) -> Listing:
     def listing(cursor: str | None, limit: int) -> tuple[list[dict[str, Any]], str | None]:
         page = queries.orgs(state, cursor, min(limit, queries.MAX_PAGE))
@@ -302,7 +283,7 @@ def org_page(
 ) -> dict[str, Any]:
     """The org at the tip's block time: rules in words, members with their share of the weight, the
     treasury's balances in the assets it deals in, budgets with what is left this period, proposals."""
-    at_ms = tip_time(site)
+    at_ms = site.tip_time_ms()
     found = queries.org(state, org, at_ms)
     total = found["total_weight"]
     sections = _sections(state, org, status, cursor, at_ms)
@@ -333,7 +314,7 @@ def org_page(
 
 def proposal_page(state: Scanner, site: Site, org: str, proposal: str) -> dict[str, Any]:
     """The proposal at the tip's block time: actions in words, rules, tally, votes and history."""
-    at_ms = tip_time(site)
+    at_ms = site.tip_time_ms()
     p = queries.proposal(state, org, proposal, at_ms)
     total = p["total_weight"]
     votes = sorted(p["votes"], key=lambda v: (-v["weight"], v["address"]))
@@ -344,7 +325,7 @@ def proposal_page(state: Scanner, site: Site, org: str, proposal: str) -> dict[s
         "rules_shown": rules_in_words(p["rules"]),
         "tally_shown": tally_view(p),
         "votes": [{**v, "share": share(v["weight"], total)} for v in votes],
-        "history": history(site.node, p),
+        "history": history(site, p),
         "quiet_window_shown": duration(p["quiet_window_ms"]),
         "api_url": f"/v1/orgs/{org}/proposals/{proposal}",
     }
@@ -385,4 +366,15 @@ def router(state: Scanner, site: Site, assets: Balances) -> APIRouter:
     return r
 
 
-__all__ = ["LINKS", "NAV", "duration", "history", "percent", "router", "rules_in_words", "share", "tally_view"]
+__all__ = [
+    "LINKS",
+    "NAV",
+    "SEARCH_PAGES",
+    "duration",
+    "history",
+    "percent",
+    "router",
+    "rules_in_words",
+    "share",
+    "tally_view",
+]
