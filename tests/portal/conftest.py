@@ -3,7 +3,10 @@
 ``make test`` installs Chromium when /usr/bin/chromium is missing (the ``browser`` target); Playwright's
 own browser download is not used. The fixtures:
 
-- ``browser`` (session): a headless Chromium ``playwright.sync_api.Browser``.
+- ``browser`` (module): a headless Chromium ``playwright.sync_api.Browser``. Per test module, not per
+  session: Playwright's sync API keeps an event loop running in the main thread while it is open, and
+  the tests that drive a node with ``asyncio.run`` (tests/node, tests/ordering) must not find one,
+  whatever order the tests run in.
 - ``page_factory`` (per test): ``page_factory(**context_options)`` opens a page in a fresh browser
   context, e.g. ``page_factory(viewport={"width": 375, "height": 800})`` or
   ``page_factory(java_script_enabled=False)``; every context is closed after the test.
@@ -136,7 +139,7 @@ class JsModule:
         return self.page.evaluate(source, arg)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: `make browser` installs Debian's chromium")
