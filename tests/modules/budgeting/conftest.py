@@ -219,7 +219,9 @@ class City:
 def secret_ledger(ballots: FakeBallots) -> Ledger:
     """A ledger whose app has a ``ballots`` module whose keeper is ``ballots``, before budgeting."""
     ledger = Ledger()
-    double = Module(name="ballots", doc="A test double.", package=__name__, messages=(), handlers=object, keeper=ballots)
+    double = Module(
+        name="ballots", doc="A test double.", package=__name__, messages=(), handlers=object, keeper=ballots
+    )
     modules = (*[m for m in MODULES if m.name not in ("budgeting", "ballots")], double, budgeting.module(ballots=True))
     ledger.app = App(modules)
     ledger.executor = Executor(ledger.app, CHAIN_ID, ledger.genesis)

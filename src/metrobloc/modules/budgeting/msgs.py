@@ -101,7 +101,6 @@ class Mode(Text):
 
 
 Time = Annotated[int, Meta(ge=0, le=MAX_TIME_MS)]
-Count = Annotated[int, Meta(ge=0, le=MAX_PROJECTS)]
 
 
 class Rule(Record, frozen=True):
@@ -111,10 +110,18 @@ class Rule(Record, frozen=True):
 
     kind: Annotated[RuleKind, field("spend, min_projects or projects.")]
     min_bp: Annotated[
-        int, Meta(ge=0, le=BP), field("spend: the least share of the budget a ballot spends, in basis points.")
+        int,
+        Meta(ge=0, le=BP),
+        field("spend: the least share of the budget a ballot spends, in basis points.", code=errors.BAD_RULE),
     ] = 0
-    min: Annotated[Count, field("min_projects, projects: the fewest projects a ballot selects.")] = 0
-    max: Annotated[Count, field("projects: the most projects a ballot selects.")] = 0
+    min: Annotated[
+        int,
+        Meta(ge=0, le=MAX_PROJECTS),
+        field("min_projects, projects: the fewest projects a ballot selects.", code=errors.BAD_RULE),
+    ] = 0
+    max: Annotated[
+        int, Meta(ge=0, le=MAX_PROJECTS), field("projects: the most projects a ballot selects.", code=errors.BAD_RULE)
+    ] = 0
 
     def __post_init__(self) -> None:
         ok = {
@@ -166,7 +173,7 @@ class Census(Record, frozen=True):
         tuple[Address, ...],
         Meta(max_length=MAX_ISSUERS),
         field("Issuers whose enrolments count (none: any accredited issuer).", default=()),
-    ]
+    ] = ()
 
 
 class Inspection(Record, frozen=True):
