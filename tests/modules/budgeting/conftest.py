@@ -43,7 +43,7 @@ def rule(kind: str = "spend", **kw: int) -> dict[str, Any]:
 
 
 def budget(name: str, amount: int, rule_: dict[str, Any] | None = None, **kw: Any) -> dict[str, Any]:
-    return {"budget": name, "amount": str(amount), "rule": rule_ or rule(), **kw}
+    return {"budget": name, "amount": str(amount), "rule": rule_ or rule(), "mode": "public", **kw}
 
 
 def milestones(*amounts: int) -> list[dict[str, Any]]:

@@ -139,7 +139,7 @@ class BudgetSpec(Record, frozen=True):
     budget: Annotated[ItemId, field("Its id within the process (e.g. north).")]
     amount: Annotated[Amount, field("Units of the process's asset it spends at most.")]
     rule: Annotated[Rule, field("Its voting rule (JSON object).")]
-    mode: Annotated[Mode, field("public or secret.")] = Mode("public")
+    mode: Annotated[Mode, field("public or secret.")]
     election: Annotated[
         ElectionId | None, field("secret: the election whose one question's options are this budget's projects.")
     ] = None
