@@ -202,8 +202,10 @@ def _unique(ids: tuple[str, ...], what: str) -> None:
 
 
 class Create(Message, tag="budgeting/create", frozen=True):
-    """Open a participatory budgeting process (the authority org's treasury, by proposal): its budget moves
-    from the treasury into the process's escrow."""
+    """Open a participatory budgeting process, funded from the treasury into escrow (the authority, by proposal).
+
+    The sender is the authority org's treasury; the sum of the budgets moves from it into the process's
+    escrow in the same tx."""
 
     process: Annotated[ProcessId, field("The process id; its escrow address derives from it.")]
     org: Annotated[OrgId, field("The authority org (its treasury sends this and funds the escrow).")]
@@ -263,8 +265,7 @@ class Vote(Message, tag="budgeting/vote", frozen=True):
 
 
 class Finalize(Message, tag="budgeting/finalize", frozen=True):
-    """Count a budget after voting and pick its winners (anyone); the rest of its amount returns to the
-    authority's treasury."""
+    """Count a budget after voting and pick its winners (anyone); the rest returns to the treasury."""
 
     process: Annotated[ProcessId, field("The process.")]
     budget: Annotated[ItemId, field("The budget.")]
@@ -305,8 +306,10 @@ class Report(Message, tag="budgeting/report", frozen=True):
 
 
 class Attest(Message, tag="budgeting/attest", frozen=True):
-    """Attest that a milestone is delivered as its latest evidence shows (an inspector); the threshold-th
-    attestation releases its amount from escrow to the implementer."""
+    """Attest a milestone's latest evidence (an inspector); the threshold-th attestation pays it from escrow.
+
+    The milestone's amount moves from escrow to the implementer with the attestation that reaches the
+    process's threshold."""
 
     process: Annotated[ProcessId, field("The process.")]
     project: Annotated[ItemId, field("The project.")]

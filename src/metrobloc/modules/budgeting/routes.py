@@ -25,7 +25,9 @@ def router(
 
     @r.get("/v1/budgeting/processes", summary="Every participatory budgeting process, by id (paged)")
     def get_processes(
-        cursor: str | None = Query(None, description="Cursor: the `next` of the previous page."),
+        cursor: str | None = Query(
+            None, description="Cursor: the `next` of the previous page.", json_schema_extra=param_schema(ProcessId)
+        ),
         limit: int = Query(queries.MAX_PAGE, ge=1, le=queries.MAX_PAGE, description="Items per page, 1..100."),
     ) -> dict[str, Any]:
         return queries.processes(state, cursor, limit)

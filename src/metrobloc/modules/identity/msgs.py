@@ -178,8 +178,9 @@ class AnchorStatus(Message, tag="identity/anchor_status", frozen=True):
 
 
 class Enrol(Message, tag="identity/enrol", frozen=True):
-    """Enrol holders of a credential type in the census: their addresses only, no personal data (an issuer
-    accredited for the type; the credential itself stays with its holder, off the ledger)."""
+    """Enrol holders of a credential type in the census (an issuer accredited for the type): addresses only.
+
+    No personal data: the credential itself stays with its holder, off the ledger."""
 
     credential_type: Annotated[
         CredentialType, field("The credential type the holders hold (e.g. ResidencyCredential).")
