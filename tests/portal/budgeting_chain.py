@@ -55,7 +55,7 @@ class BudgetChain:
 Step = tuple[str, list[PrivateKey], dict[str, Any]]
 
 
-def _round(chain: BudgetChain, *steps: Step) -> None:
+def submit_round(chain: BudgetChain, *steps: Step) -> None:
     with chain.node.client() as c:
         results = c.submit_batch([c.build_tx(keys, [msg]) for _, keys, msg in steps], wait=True)
     for (name, _, _), result in zip(steps, results, strict=True):
@@ -66,7 +66,7 @@ def _round(chain: BudgetChain, *steps: Step) -> None:
 def _authority(chain: BudgetChain, name: str, actions: list[dict[str, Any]]) -> None:
     """The council's treasury sends ``actions``: a proposal, alice's deciding yes and its execution, in one block."""
     o = sdk.orgs
-    _round(
+    submit_round(
         chain,
         (f"propose {name}", [chain.alice], o.propose(ORG, name, digest(name), actions)),
         (f"vote {name}", [chain.alice], o.vote(ORG, name, "yes")),
@@ -118,14 +118,14 @@ def _review(process: str, project: str, decision: str) -> dict[str, Any]:
     }
 
 
-def _vote(process: str, *projects: str) -> dict[str, Any]:
+def vote_msg(process: str, *projects: str) -> dict[str, Any]:
     return {"type": "budgeting/vote", "process": process, "budget": "north", "projects": list(projects)}
 
 
 def run_one(chain: BudgetChain, admin: PrivateKey) -> None:
     r = chain.residents
     treasury = str(sdk.orgs.treasury(ORG))
-    _round(
+    submit_round(
         chain,
         (
             "create org",
@@ -147,7 +147,7 @@ def run_one(chain: BudgetChain, admin: PrivateKey) -> None:
             _process("riverside-2028", now, 10 * HOUR_MS, ONE, chain.inspectors, registry),
         ],
     )
-    _round(
+    submit_round(
         chain,
         ("submit park", [r[0]], _submit("riverside-2027", "park", 30000, 20000)),
         ("submit library", [r[1]], _submit("riverside-2027", "library", 40000)),
@@ -162,19 +162,19 @@ def run_one(chain: BudgetChain, admin: PrivateKey) -> None:
 
 def run_two(chain: BudgetChain) -> None:
     r = chain.residents
-    _round(
+    submit_round(
         chain,
-        ("vote 0", [r[0]], _vote("riverside-2027", "park", "library")),
-        ("vote 1", [r[1]], _vote("riverside-2027", "park")),
-        ("vote 2", [r[2]], _vote("riverside-2027", "library")),
-        ("vote 2028 0", [r[0]], _vote("riverside-2028", "bench")),
-        ("vote 2028 1", [r[1]], _vote("riverside-2028", "bench")),
+        ("vote 0", [r[0]], vote_msg("riverside-2027", "park", "library")),
+        ("vote 1", [r[1]], vote_msg("riverside-2027", "park")),
+        ("vote 2", [r[2]], vote_msg("riverside-2027", "library")),
+        ("vote 2028 0", [r[0]], vote_msg("riverside-2028", "bench")),
+        ("vote 2028 1", [r[1]], vote_msg("riverside-2028", "bench")),
     )
 
 
 def run_three(chain: BudgetChain) -> None:
     p = "riverside-2027"
-    _round(chain, ("finalize", [chain.bob], {"type": "budgeting/finalize", "process": p, "budget": "north"}))
+    submit_round(chain, ("finalize", [chain.bob], {"type": "budgeting/finalize", "process": p, "budget": "north"}))
     assign = {"type": "budgeting/assign", "process": p, "project": "park", "implementer": chain.builder.address}
     _authority(chain, "assign", [assign])
 
@@ -196,7 +196,7 @@ def run_three(chain: BudgetChain) -> None:
         "milestone": 0,
         "evidence_digest": digest("evidence 0"),
     }
-    _round(
+    submit_round(
         chain,
         ("report 0", [chain.builder], report(0, 100)),
         ("report 1", [chain.builder], report(1, 50)),

@@ -11,7 +11,12 @@ from collections.abc import Callable
 import httpx
 import pytest
 from playwright.sync_api import Page, expect
-from tests.portal.budgeting_chain import BudgetChain, budget_chain_fixture  # noqa: F401 - the fixture
+from tests.portal.budgeting_chain import (  # noqa: F401 - the fixture
+    BudgetChain,
+    budget_chain_fixture,
+    submit_round,
+    vote_msg,
+)
 from tests.portal.test_pages_access import page_problems
 
 PATHS = ["/budgeting", "/budgeting/riverside-2027", "/budgeting/riverside-2028"]
@@ -79,3 +84,15 @@ def test_a_process_still_voting_shows_turnout_and_no_count(page: Page, budget_ch
         csv_text = http.get("/v1/budgeting/processes/riverside-2028/export.csv").text
         assert csv_text.splitlines()[1].split(",")[9] == ""  # votes: empty before results
         assert http.get("/budgeting/nowhere").status_code == 404
+
+
+def test_the_turnout_is_live(page: Page, budget_chain: BudgetChain) -> None:
+    """Last in this file: it adds a vote to riverside-2028, which the page shows without a reload."""
+    c = budget_chain
+    page.goto(c.node.url + "/budgeting/riverside-2028")
+    turnout = page.locator("#budget-north .turnout")
+    expect(turnout).to_have_text("2 residents voted")
+    page.wait_for_timeout(500)  # the event stream connects
+    submit_round(c, ("vote 2028 2", [c.residents[2]], vote_msg("riverside-2028", "bench")))
+    expect(turnout).to_have_text("3 residents voted", timeout=15_000)
+    expect(page.locator("#budget-north tr[data-project='bench'] .votes")).to_have_text("—")

@@ -1,8 +1,8 @@
 """The budgeting module's portal pages (found by the portal by convention, like ``routes.py`` by the
 API): every process, and a process's page: its phase and schedule, budgets with their rule in words and
-turnout, projects with their costs and review, results once a budget is finalized (never a count
-before), then delivery per winning project: implementer, milestones, evidence, attestations, payments
-and progress.
+live turnout (fetched again on each new block), projects with their costs and review, results once a
+budget is finalized (never a count before), then delivery per winning project: implementer,
+milestones, evidence, attestations, payments and progress.
 
 The phase is answered at the block time of the block the page reflects, never the server's clock.
 Templates live in ``templates/budgeting/``. The portal hands ``router`` the committed state, a ``Site``
@@ -17,13 +17,14 @@ from typing import Any, ParamSpec, Protocol
 from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
-from metrobloc.modules.budgeting import queries
+from metrobloc.modules.budgeting import errors, queries
 from metrobloc.modules.budgeting.expected import Ballots
 from metrobloc.modules.budgeting.keeper import Scanner
 
 P = ParamSpec("P")
 PROCESS = Path(max_length=80)
 CURSOR = Query(None, max_length=80)
+BUDGET = Query(..., max_length=80)
 NAV = (("Budgets", "/budgeting"),)
 """Links this module adds to the portal's main navigation."""
 LINKS = {"process": "/budgeting/{}"}
@@ -129,6 +130,16 @@ def router(state: Scanner, site: Site, ballots: Ballots | None = None) -> APIRou
         after = found["next"]
         items = [{**p, "total_shown": site.amount(p["total"], p["asset"])} for p in found["processes"]]
         return {"processes": items, "next_url": None if after is None else f"/budgeting?cursor={after}"}
+
+    @r.get("/budgeting/{process}/turnout")
+    @site.page("budgeting/turnout.html")
+    def turnout(process: str = PROCESS, budget: str = BUDGET) -> Mapping[str, Any]:
+        """The live part of the page: a budget's turnout, fetched again on every new block (htmx over SSE)."""
+        found = queries.process(state, process, None, ballots)
+        b = next((b for b in found["budgets"] if b["budget"] == budget), None)
+        if b is None:
+            raise errors.UNKNOWN_BUDGET.error(f"{process} has no budget {budget}")
+        return {"turnout": b["turnout"]}
 
     @r.get("/budgeting/{process}")
     @site.page("budgeting/process.html")
