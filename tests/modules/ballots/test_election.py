@@ -83,7 +83,11 @@ def test_one_share_of_three_gives_no_result_two_do(election: Election) -> None:
 def test_a_budget_ballot_with_weights(election: Election) -> None:
     budget = {
         "question": "Projects within 100,000",
-        "options": [{"id": "park", "weight": 60_000}, {"id": "library", "weight": 50_000}, {"id": "bikes", "weight": 30_000}],
+        "options": [
+            {"id": "park", "weight": 60_000},
+            {"id": "library", "weight": 50_000},
+            {"id": "bikes", "weight": 30_000},
+        ],
         "min_selections": 0,
         "max_selections": 3,
         "weight_min": 0,

@@ -28,9 +28,7 @@ MODULE = Module(
         EventSpec("ballots/commit", ("election", "guardian", "index"), "A guardian committed to its polynomial."),
         EventSpec("ballots/deal", ("election", "guardian", "shares"), "A guardian sealed its shares to the others."),
         EventSpec("ballots/ack", ("election", "guardian", "dealer"), "A guardian acknowledged a dealer's share."),
-        EventSpec(
-            "ballots/key", ("election", "joint_key"), "Every share was acknowledged: the joint key is fixed."
-        ),
+        EventSpec("ballots/key", ("election", "joint_key"), "Every share was acknowledged: the joint key is fixed."),
         EventSpec(
             "ballots/abort", ("election", "reason"), "The election ended without a result (a complaint, or no key)."
         ),

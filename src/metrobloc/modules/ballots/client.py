@@ -15,6 +15,7 @@ from typing import Any
 import nacl.public
 
 from metrobloc.codec import b64url_decode, b64url_encode
+from metrobloc.crypto.elgamal import DecryptionShare as Share
 from metrobloc.crypto.elgamal import (
     ElGamalError,
     KeyCommitment,
@@ -35,7 +36,6 @@ from metrobloc.crypto.elgamal import (
     tally_from_json,
     verify_share,
 )
-from metrobloc.crypto.elgamal import DecryptionShare as Share
 from metrobloc.modules.ballots import group
 
 Selections = Sequence[Sequence[int]]
@@ -117,7 +117,9 @@ class GuardianSecret:
         """Open the shares dealt to this guardian and check each against its dealer's commitments:
         (dealers to acknowledge, dealers to complain about). Sets ``share`` when all are good."""
         me = record["guardians"][self.index - 1]
-        good, bad, received = [], [], [self.polynomial.evaluate(self.index)]
+        good: list[str] = []
+        bad: list[str] = []
+        received = [self.polynomial.evaluate(self.index)]
         for g in record["guardian_records"]:
             if g["index"] == self.index:
                 continue

@@ -7,9 +7,7 @@ from metrobloc.execution import ErrorCode
 BAD_ELECTION = ErrorCode("ballots.bad_election", InvalidInput, "an election id is [a-z][a-z0-9-]{2,47}")
 BAD_DIGEST = ErrorCode("ballots.bad_digest", InvalidInput, "a digest is 64 lower-case hex digits")
 BAD_OPTION_ID = ErrorCode("ballots.bad_option_id", InvalidInput, "an option id is [a-z0-9][a-z0-9_-]{0,31}")
-BAD_POINT = ErrorCode(
-    "ballots.bad_point", InvalidInput, "a group element or scalar is 32 bytes in unpadded base64url"
-)
+BAD_POINT = ErrorCode("ballots.bad_point", InvalidInput, "a group element or scalar is 32 bytes in unpadded base64url")
 BAD_CENSUS = ErrorCode(
     "ballots.bad_census", InvalidInput, "a census names a credential type and 1 to 16 distinct issuers"
 )
@@ -89,7 +87,9 @@ NOT_ALL_COMMITTED = ErrorCode(
     "ballots.not_all_committed", Conflict, "shares go out once every guardian has committed (their keys are known)"
 )
 NO_SHARE = ErrorCode("ballots.no_share", Conflict, "the dealer sent no share yet to acknowledge or complain about")
-NOT_OPEN = ErrorCode("ballots.not_open", Conflict, "casting has not started (cast_start_ms) or the joint key is not fixed")
+NOT_OPEN = ErrorCode(
+    "ballots.not_open", Conflict, "casting has not started (cast_start_ms) or the joint key is not fixed"
+)
 WINDOW_CLOSED = ErrorCode("ballots.window_closed", Conflict, "casting is over (block time >= cast_end_ms)")
 NOT_IN_CENSUS = ErrorCode(
     "ballots.not_in_census",
@@ -105,9 +105,7 @@ STALE_BALLOT = ErrorCode(
     "the ballot was made for another joint key or other question shapes than the election's",
 )
 TOO_EARLY = ErrorCode("ballots.too_early", Conflict, "casting is still open (block time < cast_end_ms)")
-DECRYPTION_OVER = ErrorCode(
-    "ballots.decryption_over", Conflict, "decryption shares were due before decrypt_end_ms"
-)
+DECRYPTION_OVER = ErrorCode("ballots.decryption_over", Conflict, "decryption shares were due before decrypt_end_ms")
 BAD_DECRYPTION_SHARE = ErrorCode(
     "ballots.bad_decryption_share",
     InvalidInput,

@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
+from metrobloc.crypto.elgamal import DecryptionShare as Share
 from metrobloc.crypto.elgamal import (
     ElGamalError,
     EncryptedBallot,
@@ -32,7 +33,6 @@ from metrobloc.crypto.elgamal import (
     verify_decryption_share,
     verify_result,
 )
-from metrobloc.crypto.elgamal import DecryptionShare as Share
 from metrobloc.errors import InvalidInput
 from metrobloc.modules.ballots import errors
 
@@ -71,7 +71,10 @@ class ShapeLike(Protocol):
 
 def question(shape: ShapeLike | Mapping[str, Any]) -> Question:
     """The crypto's ``Question`` of a shape (a record or its stored JSON)."""
-    get = shape.get if isinstance(shape, Mapping) else lambda name: getattr(shape, name)
+
+    def get(name: str) -> Any:
+        return shape[name] if isinstance(shape, Mapping) else getattr(shape, name)
+
     weights = get("weights")
     return Question(
         options=get("options"),
@@ -132,7 +135,12 @@ def replace_ballot(
 
 
 def check_commitment(
-    commitments: Sequence[str], proofs: Sequence[Sequence[str]], threshold: int, chain_id: str, election: str, index: int
+    commitments: Sequence[str],
+    proofs: Sequence[Sequence[str]],
+    threshold: int,
+    chain_id: str,
+    election: str,
+    index: int,
 ) -> str | None:
     """None when the commitments are valid and each proof of knowledge verifies; else what is wrong."""
     try:
@@ -186,7 +194,10 @@ def check_decryption_share(
 
 
 def check_counts(
-    counts: Sequence[Sequence[int]], total: Total, shapes: Sequence[Mapping[str, Any]], shares: Sequence[Mapping[str, Any]]
+    counts: Sequence[Sequence[int]],
+    total: Total,
+    shapes: Sequence[Mapping[str, Any]],
+    shares: Sequence[Mapping[str, Any]],
 ) -> bool:
     """counts·G == β − Σ λ_i·D_i for every option of every question (shares already verified)."""
     cts = flatten(tally_from_json(total, [question(s) for s in shapes]))

@@ -121,12 +121,10 @@ class BallotsHandlers:
             raise errors.ALREADY_SENT.error(f"{ctx.sender} committed already")
         if len(msg.commitments) != e.threshold:
             raise errors.BAD_COMMITMENT.error(f"commit {e.threshold} coefficients (the threshold)")
-        problem = group.check_commitment(
-            msg.commitments, msg.proofs, e.threshold, ctx.chain_id, e.election, g.index
-        )
+        problem = group.check_commitment(msg.commitments, msg.proofs, e.threshold, ctx.chain_id, e.election, g.index)
         if problem is not None:
             raise errors.BAD_COMMITMENT.error(problem)
-        proofs = [list(p) for p in msg.proofs]
+        proofs = [[str(c), str(z)] for c, z in msg.proofs]
         g = replace(g, commitments=list(msg.commitments), proofs=proofs, encryption_key=msg.encryption_key)
         self.keeper.put_guardian(ctx, e.election, g)
         self.keeper.put_election(ctx, replace(e, committed=e.committed + 1))
@@ -139,7 +137,7 @@ class BallotsHandlers:
         if g.sealed is not None:
             raise errors.ALREADY_SENT.error(f"{ctx.sender} dealt its shares already")
         others = [a for a in e.guardians if a != ctx.sender]
-        by_to = {s.to: s.sealed for s in msg.shares}
+        by_to = {str(s.to): s.sealed for s in msg.shares}
         if sorted(by_to) != sorted(others):
             raise errors.BAD_SHARES.error("deal exactly one sealed share to every other guardian")
         sealed = [{"to": a, "sealed": by_to[a]} for a in others]

@@ -83,7 +83,8 @@ class Guardian:
     address: str
     index: int
     commitments: list[str] = field(default_factory=list)
-    proofs: list[dict[str, Any]] = field(default_factory=list)
+    proofs: list[list[str]] = field(default_factory=list)
+    """A Schnorr proof ``[challenge, response]`` per commitment."""
     encryption_key: str | None = None
     sealed: list[dict[str, str]] | None = None
     """Its sealed shares ``{to, sealed}``, in guardian order (None until it deals)."""

@@ -98,9 +98,7 @@ class Option(Record, frozen=True):
     """An answer a voter may select; ``weight`` (a project's cost) counts against a weight range."""
 
     id: Annotated[OptionId, field("The option's id within its question.")]
-    weight: Annotated[
-        Weight | None, field("Its weight (a cost), 0..2^40, or null.", code=errors.BAD_QUESTIONS)
-    ] = None
+    weight: Annotated[Weight | None, field("Its weight (a cost), 0..2^40, or null.", code=errors.BAD_QUESTIONS)] = None
 
 
 class Question(Record, frozen=True):
@@ -188,8 +186,11 @@ class Create(Message, tag="ballots/create", frozen=True):
     guardians: Annotated[
         tuple[Address, ...],
         Meta(min_length=1, max_length=MAX_GUARDIANS),
-        field("1 to 16 distinct guardians (agencies) who generate the key and decrypt.", code=errors.BAD_GUARDIANS,
-              cli="guardian"),
+        field(
+            "1 to 16 distinct guardians (agencies) who generate the key and decrypt.",
+            code=errors.BAD_GUARDIANS,
+            cli="guardian",
+        ),
     ]
     questions: Annotated[
         tuple[Question, ...],
@@ -201,13 +202,15 @@ class Create(Message, tag="ballots/create", frozen=True):
     cast_end_ms: Annotated[TimeMs, field("Casting closes at this time.", code=errors.BAD_WINDOW)]
     threshold: Annotated[
         Annotated[int, Meta(ge=1, le=MAX_GUARDIANS)] | None,
-        field("Guardians needed to decrypt, floor(n/2)+1..n; null: floor(n/2)+1.", code=errors.BAD_THRESHOLD,
-              default=None),
+        field(
+            "Guardians needed to decrypt, floor(n/2)+1..n; null: floor(n/2)+1.", code=errors.BAD_THRESHOLD, default=None
+        ),
     ] = None
     decrypt_end_ms: Annotated[
         TimeMs | None,
-        field("Decryption shares are accepted until this time; null: no deadline.", code=errors.BAD_WINDOW,
-              default=None),
+        field(
+            "Decryption shares are accepted until this time; null: no deadline.", code=errors.BAD_WINDOW, default=None
+        ),
     ] = None
 
     def __post_init__(self) -> None:
@@ -217,7 +220,9 @@ class Create(Message, tag="ballots/create", frozen=True):
             raise InvalidInput("census.issuers: an address is listed twice", errors.BAD_CENSUS)
         n = len(self.guardians)
         if self.threshold is not None and not default_threshold(n) <= self.threshold <= n:
-            raise InvalidInput(f"threshold must be in {default_threshold(n)}..{n} for {n} guardians", errors.BAD_THRESHOLD)
+            raise InvalidInput(
+                f"threshold must be in {default_threshold(n)}..{n} for {n} guardians", errors.BAD_THRESHOLD
+            )
         for i, q in enumerate(self.questions):
             _check_question(i, q)
         if not self.keygen_end_ms <= self.cast_start_ms < self.cast_end_ms:
@@ -237,14 +242,20 @@ class Commit(Message, tag="ballots/commit", frozen=True):
     commitments: Annotated[
         tuple[Point, ...],
         Meta(min_length=1, max_length=MAX_GUARDIANS),
-        field("threshold commitments a_k·G to the polynomial's coefficients.", code=errors.BAD_COMMITMENT,
-              cli="commitment"),
+        field(
+            "threshold commitments a_k·G to the polynomial's coefficients.",
+            code=errors.BAD_COMMITMENT,
+            cli="commitment",
+        ),
     ]
     proofs: Annotated[
         tuple[tuple[Point, Point], ...],
         Meta(min_length=1, max_length=MAX_GUARDIANS),
-        field("A Schnorr proof [challenge, response] of knowledge of each coefficient.", code=errors.BAD_COMMITMENT,
-              cli="proof"),
+        field(
+            "A Schnorr proof [challenge, response] of knowledge of each coefficient.",
+            code=errors.BAD_COMMITMENT,
+            cli="proof",
+        ),
     ]
     encryption_key: Annotated[Point, field("The guardian's X25519 key, which its shares are sealed to.")]
 
@@ -312,8 +323,9 @@ class Cast(Message, tag="ballots/cast", frozen=True):
     ballot: Annotated[
         tuple[dict[str, Any], ...],
         Meta(min_length=1, max_length=MAX_QUESTIONS),
-        field("Per question, the encrypted selections with their proofs (docs/spec/ballots.md).",
-              code=errors.BAD_BALLOT),
+        field(
+            "Per question, the encrypted selections with their proofs (docs/spec/ballots.md).", code=errors.BAD_BALLOT
+        ),
     ]
 
     def __post_init__(self) -> None:

@@ -38,7 +38,9 @@ def router(state: Scanner) -> APIRouter:
     def get_ballots(
         election: str = ELECTION,
         cursor: str | None = Query(
-            None, description="Cursor: the `next` of the previous page (a voter).", json_schema_extra=param_schema(Address)
+            None,
+            description="Cursor: the `next` of the previous page (a voter).",
+            json_schema_extra=param_schema(Address),
         ),
         limit: int = Limit,
     ) -> dict[str, Any]:
