@@ -187,11 +187,11 @@ def test_a_result_that_does_not_match(casting: Election) -> None:
     _closed_with_ballots(casting)
     for i in (0, 1):
         assert casting.share(i).status == "ok"
-    wrong = sdk.ballots.result(ELECTION, [[3, 0, 0, 1], [0, 3, 3]])
+    wrong = sdk.ballots.result(ELECTION, [3, 0, 0, 1, 0, 3, 3])
     casting.ledger.fails("ballots.wrong_result", [casting.ledger.bob], [wrong])
-    shaped = sdk.ballots.result(ELECTION, [[3, 0, 0], [0, 3, 3]])
+    shaped = sdk.ballots.result(ELECTION, [3, 0, 0, 0, 3, 3])
     casting.ledger.fails("ballots.bad_counts", [casting.ledger.bob], [shaped])
-    casting.ledger.ok([casting.ledger.bob], [sdk.ballots.result(ELECTION, [[3, 0, 0, 0], [0, 3, 3]])])
+    casting.ledger.ok([casting.ledger.bob], [sdk.ballots.result(ELECTION, [3, 0, 0, 0, 0, 3, 3])])
 
 
 def test_close_before_the_end_is_refused(casting: Election) -> None:

@@ -52,7 +52,9 @@ def test_full_election_result_equals_the_plaintext_tally(election: Election) -> 
     record = election.record()
     decrypted = counts(record)
     assert decrypted == plain_tally(last)
-    election.ledger.ok([election.ledger.carol], [sdk.ballots.result(election.election, decrypted)])
+    election.ledger.ok(
+        [election.ledger.carol], [sdk.ballots.result(election.election, [n for row in decrypted for n in row])]
+    )
     tally = KEEPER.tally(election.ledger.state, election.election)
     assert tally == [list(zip(["park", "library", "bikes", "lights"], plain_tally(last)[0], strict=True))]
     assert election.record()["status"] == "decided"
@@ -69,7 +71,7 @@ def test_one_share_of_three_gives_no_result_two_do(election: Election) -> None:
         assert election.cast(v, [[1, 0, 0, 0]]).status == "ok"
     election.close()
     assert election.share(1).status == "ok"  # two guardians offline
-    result = sdk.ballots.result(election.election, [[5, 0, 0, 0]])
+    result = sdk.ballots.result(election.election, [5, 0, 0, 0])
     election.ledger.fails("ballots.too_few_shares", [election.ledger.bob], [result])
     assert KEEPER.tally(election.ledger.state, election.election) is None
     assert election.share(2).status == "ok"  # one offline: still decided

@@ -95,7 +95,8 @@ class GuardianSecret:
         return {
             "type": "ballots/commit",
             "election": self.election,
-            **c.to_json(),
+            "commitments": [p.to_b64() for p in c.commitments],
+            "proofs": [{"challenge": p.challenge.to_b64(), "response": p.response.to_b64()} for p in c.proofs],
             "encryption_key": b64url_encode(bytes(self.box_key.public_key)),
         }
 

@@ -121,10 +121,10 @@ class BallotsHandlers:
             raise errors.ALREADY_SENT.error(f"{ctx.sender} committed already")
         if len(msg.commitments) != e.threshold:
             raise errors.BAD_COMMITMENT.error(f"commit {e.threshold} coefficients (the threshold)")
-        problem = group.check_commitment(msg.commitments, msg.proofs, e.threshold, ctx.chain_id, e.election, g.index)
+        proofs = [[str(p.challenge), str(p.response)] for p in msg.proofs]
+        problem = group.check_commitment(msg.commitments, proofs, e.threshold, ctx.chain_id, e.election, g.index)
         if problem is not None:
             raise errors.BAD_COMMITMENT.error(problem)
-        proofs = [[str(c), str(z)] for c, z in msg.proofs]
         g = replace(g, commitments=list(msg.commitments), proofs=proofs, encryption_key=msg.encryption_key)
         self.keeper.put_guardian(ctx, e.election, g)
         self.keeper.put_election(ctx, replace(e, committed=e.committed + 1))
@@ -258,14 +258,17 @@ class BallotsHandlers:
         e = self._election(ctx, msg.election)
         if e.status != CLOSED:
             raise errors.WRONG_PHASE.error(f"a result is for a closed election ({e.status})")
-        if [len(c) for c in msg.counts] != [s["options"] for s in e.shapes]:
+        if len(msg.counts) != sum(s["options"] for s in e.shapes):
             raise errors.BAD_COUNTS.error("give one count per option of every question")
         shared = [g for g in self.keeper.guardians(ctx, e) if g.decryption_share is not None]
         if len(shared) < e.threshold:
             raise errors.TOO_FEW_SHARES.error(f"{len(shared)} of the {e.threshold} decryption shares needed")
         chosen = shared[: e.threshold]  # the first t by index: every node picks the same
         total = self.keeper.total(ctx, e.election)
-        counts = [list(c) for c in msg.counts]
+        counts, i = [], 0
+        for s in e.shapes:  # per question
+            counts.append(list(msg.counts[i : i + s["options"]]))
+            i += s["options"]
         if not group.check_counts(counts, total, e.shapes, [g.decryption_share or {} for g in chosen]):
             raise errors.WRONG_RESULT.error("the counts do not match the decrypted total")
         self.keeper.put_election(

@@ -145,11 +145,15 @@ class Shape(Record, frozen=True):
     min_selections: Annotated[int, Meta(ge=0, le=MAX_OPTIONS), field("Fewest selections.", code=errors.BAD_BALLOT)]
     max_selections: Annotated[int, Meta(ge=0, le=MAX_OPTIONS), field("Most selections.", code=errors.BAD_BALLOT)]
     weights: Annotated[
-        Annotated[tuple[Weight, ...], Meta(max_length=MAX_OPTIONS)] | None,
-        field("The options' weights, or null.", code=errors.BAD_BALLOT),
+        tuple[Weight, ...] | None,
+        field("The options' weights (a question with a weight range), or null.", code=errors.BAD_BALLOT),
     ] = None
     weight_min: Annotated[Weight | None, field("Least weight, or null.", code=errors.BAD_BALLOT)] = None
     weight_max: Annotated[Weight | None, field("Most weight, or null.", code=errors.BAD_BALLOT)] = None
+
+    def __post_init__(self) -> None:
+        if self.weights is not None and len(self.weights) != self.options:
+            raise InvalidInput("shapes: one weight per option", errors.BAD_BALLOT)
 
 
 def _check_question(i: int, q: Question) -> None:
@@ -235,6 +239,13 @@ class Create(Message, tag="ballots/create", frozen=True):
         return self.threshold if self.threshold is not None else default_threshold(len(self.guardians))
 
 
+class SchnorrProof(Record, frozen=True):
+    """A Schnorr proof of knowledge of a coefficient a_k (docs/spec/ballots.md)."""
+
+    challenge: Annotated[Point, field("The challenge c (a scalar).", code=errors.BAD_COMMITMENT)]
+    response: Annotated[Point, field("The response z (a scalar).", code=errors.BAD_COMMITMENT)]
+
+
 class Commit(Message, tag="ballots/commit", frozen=True):
     """A guardian's commitments to its secret polynomial, with proofs of knowledge, and its encryption key."""
 
@@ -249,13 +260,9 @@ class Commit(Message, tag="ballots/commit", frozen=True):
         ),
     ]
     proofs: Annotated[
-        tuple[tuple[Point, Point], ...],
+        tuple[SchnorrProof, ...],
         Meta(min_length=1, max_length=MAX_GUARDIANS),
-        field(
-            "A Schnorr proof [challenge, response] of knowledge of each coefficient.",
-            code=errors.BAD_COMMITMENT,
-            cli="proof",
-        ),
+        field("A proof of knowledge of each coefficient (JSON objects).", code=errors.BAD_COMMITMENT, cli="proof"),
     ]
     encryption_key: Annotated[Point, field("The guardian's X25519 key, which its shares are sealed to.")]
 
@@ -361,9 +368,9 @@ class Result(Message, tag="ballots/result", frozen=True):
 
     election: Annotated[ElectionId, field("The election.")]
     counts: Annotated[
-        tuple[tuple[Annotated[int, Meta(ge=0, le=MAX_COUNT)], ...], ...],
-        Meta(min_length=1, max_length=MAX_QUESTIONS),
-        field("Per question, the count of every option in order.", code=errors.BAD_COUNTS, cli="counts"),
+        tuple[Annotated[int, Meta(ge=0, le=MAX_COUNT)], ...],
+        Meta(min_length=1, max_length=MAX_QUESTIONS * MAX_OPTIONS),
+        field("The count of every option, question after question, in order.", code=errors.BAD_COUNTS, cli="count"),
     ]
 
 
