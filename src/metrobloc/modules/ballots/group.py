@@ -100,7 +100,12 @@ def binding(chain_id: str, election: str, voter: str) -> str:
 
 
 def check_ballot(
-    ballot: Sequence[Any], joint_key: str, shapes: Sequence[ShapeLike], chain_id: str, election: str, voter: str
+    ballot: Sequence[Any],
+    joint_key: str,
+    shapes: Sequence[ShapeLike | Mapping[str, Any]],
+    chain_id: str,
+    election: str,
+    voter: str,
 ) -> None:
     """Raise ``InvalidInput`` with the module's code unless every proof of ``ballot`` verifies for
     (chain_id, election, voter) under ``joint_key`` and ``shapes``."""
