@@ -33,6 +33,16 @@ MODULE = Module(
             "identity/anchor_status", ("issuer", "list_id", "version"), "A status list publication was anchored."
         ),
         EventSpec(
+            "identity/enrol",
+            ("issuer", "credential_type", "holders", "accreditation"),
+            "An issuer enrolled holders (how many) in the census of a credential type under its accreditation.",
+        ),
+        EventSpec(
+            "identity/unenrol",
+            ("issuer", "credential_type", "holders"),
+            "An issuer ended its enrolments of holders (how many) for a credential type.",
+        ),
+        EventSpec(
             "identity/log_access",
             ("subject", "document_digest", "agency"),
             "An agency read a personal document kept off the ledger.",

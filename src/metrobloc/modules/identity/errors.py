@@ -56,3 +56,10 @@ UNKNOWN_STATUS_LIST = ErrorCode("identity.unknown_status_list", NotFound, "no an
 BAD_QUERY = ErrorCode("identity.bad_query", InvalidInput, "a query parameter is out of range or malformed")
 TOO_MANY = ErrorCode("identity.too_many_accreditations", Conflict, "an issuer holds at most 64 accreditations")
 BAD_PARENT_ID = ErrorCode("identity.bad_parent_id", InvalidInput, "parent is an accreditation id, from 1")
+NOT_ENROLLED = ErrorCode(
+    "identity.not_enrolled", NotFound, "the sender has no enrolment in force of this holder for this credential type"
+)
+BAD_UNTIL = ErrorCode("identity.bad_until", InvalidInput, "until_ms must be after the block time")
+TOO_MANY_ISSUERS = ErrorCode(
+    "identity.too_many_enrolling_issuers", Conflict, "at most 64 issuers may enrol one holder for one credential type"
+)

@@ -11,12 +11,21 @@ from metrobloc.errors import InvalidInput, TooLarge
 from metrobloc.execution import Context
 from metrobloc.modules.identity import errors, keys
 from metrobloc.modules.identity.expected import Accounts
-from metrobloc.modules.identity.keeper import MAX_CHAIN, Accreditation, DidRecord, IdentityKeeper, load, store
+from metrobloc.modules.identity.keeper import (
+    MAX_CHAIN,
+    Accreditation,
+    DidRecord,
+    Enrolment,
+    IdentityKeeper,
+    load,
+    store,
+)
 from metrobloc.modules.identity.msgs import (
     Accredit,
     AnchorStatus,
     CreateDid,
     DeactivateDid,
+    Enrol,
     LogAccess,
     MarkKeyCompromised,
     RecordErasure,
@@ -24,6 +33,7 @@ from metrobloc.modules.identity.msgs import (
     RevokeAccreditation,
     Service,
     SetServices,
+    Unenrol,
 )
 
 ROOT = "identity_root"
@@ -192,6 +202,39 @@ class IdentityHandlers:
         store(ctx, keys.status_key(ctx.sender, msg.list_id), anchor)
         store(ctx, keys.status_version_key(ctx.sender, msg.list_id, msg.version), anchor)
         ctx.emit("identity/anchor_status", issuer=ctx.sender, list_id=msg.list_id, version=str(msg.version))
+
+    # -- the census ------------------------------------------------------------------------------
+    def enrol(self, ctx: Context, msg: Enrol) -> None:
+        acc = self.keeper.in_force_for(ctx, ctx.sender, ctx.block_time_ms, msg.credential_type)
+        if acc is None:
+            raise errors.NOT_ISSUER.error(f"{ctx.sender} holds no accreditation in force for {msg.credential_type}")
+        now = ctx.block_time_ms
+        if msg.until_ms is not None and msg.until_ms <= now:
+            raise errors.BAD_UNTIL.error("until_ms must be after the block time")
+        for holder in msg.holders:
+            last = self.keeper.enrolment(ctx, msg.credential_type, holder, ctx.sender)
+            since = last.from_ms if last is not None and last.in_force(now) else now  # a renewal keeps its start
+            rec = Enrolment(acc.id, now, since, msg.until_ms, None, ctx.height)
+            self.keeper.put_enrolment(ctx, msg.credential_type, holder, ctx.sender, rec)
+        ctx.emit(
+            "identity/enrol",
+            issuer=ctx.sender,
+            credential_type=msg.credential_type,
+            holders=str(len(msg.holders)),
+            accreditation=str(acc.id),
+        )
+
+    def unenrol(self, ctx: Context, msg: Unenrol) -> None:
+        now = ctx.block_time_ms
+        for holder in msg.holders:
+            last = self.keeper.enrolment(ctx, msg.credential_type, holder, ctx.sender)
+            if last is None or not last.in_force(now):
+                raise errors.NOT_ENROLLED.error(f"{ctx.sender} has no enrolment in force of {holder}")
+            ended = replace(last, ended_ms=now, height=ctx.height)
+            self.keeper.put_enrolment(ctx, msg.credential_type, holder, ctx.sender, ended)
+        ctx.emit(
+            "identity/unenrol", issuer=ctx.sender, credential_type=msg.credential_type, holders=str(len(msg.holders))
+        )
 
     # -- personal data kept off the ledger ---------------------------------------------------------
     def log_access(self, ctx: Context, msg: LogAccess) -> None:

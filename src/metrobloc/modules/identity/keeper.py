@@ -3,6 +3,7 @@ status-list anchors, and the personal-data access and erasure log."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -60,6 +61,37 @@ class Accreditation:
 
     @classmethod
     def from_json(cls, rec: dict[str, Any]) -> Accreditation:
+        return cls(**rec)
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """An issuer's latest enrolment of a holder in the census of a credential type (docs/spec/state.md §identity)."""
+
+    accreditation: int
+    """The issuer's accreditation for the type in force when it last enrolled the holder."""
+    enrolled_ms: int
+    """Block time of that last enrol message (the accreditation was in force then)."""
+    from_ms: int
+    """Since when the holder is enrolled without a break (a renewal in force keeps it)."""
+    until_ms: int | None
+    """The enrolment ends then (exclusive); None: no end."""
+    ended_ms: int | None
+    """Block time of the unenrol that ended it; None while not unenrolled."""
+    height: int
+    """Block height of the last enrol or unenrol."""
+
+    def in_force(self, at_ms: int) -> bool:
+        """Begun, not past its end, not unenrolled at ``at_ms``."""
+        if at_ms < self.from_ms or (self.until_ms is not None and at_ms >= self.until_ms):
+            return False
+        return self.ended_ms is None or at_ms < self.ended_ms
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, rec: dict[str, Any]) -> Enrolment:
         return cls(**rec)
 
 
@@ -121,6 +153,58 @@ class IdentityKeeper:
             acc = parent
         return False
 
+    # -- the census ------------------------------------------------------------------------------
+    def enrolment(self, state: Reader, credential_type: str, holder: str, issuer: str) -> Enrolment | None:
+        rec = load(state, keys.enrolment_key(credential_type, holder, issuer))
+        return None if rec is None else Enrolment.from_json(rec)
+
+    def enrolling_issuers(self, state: Reader, credential_type: str, holder: str) -> list[str]:
+        """The issuers that ever enrolled ``holder`` for the type, first enrolment first."""
+        found = load(state, keys.enrolled_by_key(credential_type, holder))
+        return [] if found is None else [str(a) for a in found]
+
+    def put_enrolment(self, state: Writer, credential_type: str, holder: str, issuer: str, rec: Enrolment) -> None:
+        store(state, keys.enrolment_key(credential_type, holder, issuer), rec.to_json())
+        issuers = self.enrolling_issuers(state, credential_type, holder)
+        if issuer not in issuers:
+            if len(issuers) >= MAX_ENROLLING_ISSUERS:
+                raise errors.TOO_MANY_ISSUERS.error(f"{holder} is enrolled for {credential_type} by 64 issuers")
+            store(state, keys.enrolled_by_key(credential_type, holder), [*issuers, issuer])
+
+    def holds(self, state: Reader, address: str, credential_type: str, issuers: Sequence[str], at_ms: int) -> bool:
+        """Whether ``address`` is in the census of ``credential_type`` at ``at_ms``.
+
+        True iff some enrolment of it for the type by one of ``issuers`` (by any issuer if empty) is in
+        force at ``at_ms``, the enrolling issuer's accreditation for the type was in force when it
+        enrolled, and neither that accreditation nor any above it was revoked at or before ``at_ms``.
+        """
+        candidates = list(issuers) if issuers else self.enrolling_issuers(state, credential_type, address)
+        for issuer in candidates:
+            rec = self.enrolment(state, credential_type, address, issuer)
+            if rec is None or not rec.in_force(at_ms):
+                continue
+            acc = self.accreditation(state, rec.accreditation)
+            if acc is None or acc.subject != issuer:
+                continue
+            if self.accredited(state, acc, rec.enrolled_ms, credential_type) and not self._revoked_by(
+                state, acc, at_ms
+            ):
+                return True
+        return False
+
+    def _revoked_by(self, state: Reader, acc: Accreditation, at_ms: int) -> bool:
+        """``acc`` or an accreditation above it was revoked at or before ``at_ms``."""
+        for _ in range(MAX_CHAIN):
+            if acc.revoked_ms is not None and acc.revoked_ms <= at_ms:
+                return True
+            if acc.parent is None:
+                return False
+            parent = self.accreditation(state, acc.parent)
+            if parent is None:
+                return True
+            acc = parent
+        return True
+
     def depth(self, state: Reader, acc: Accreditation) -> int:
         """How many accreditations the chain from ``acc`` up to the root's holds (``MAX_CHAIN + 1`` at most)."""
         n = 1
@@ -133,12 +217,16 @@ MAX_CHAIN = 8
 """Accreditation chains are at most this deep (root → authority → ... → issuer)."""
 MAX_PER_ISSUER = 64
 """Accreditations one issuer may hold, revoked ones included."""
+MAX_ENROLLING_ISSUERS = 64
+"""Issuers that may enrol one holder for one credential type (unenrolled ones included)."""
 
 __all__ = [
     "Accreditation",
     "DidRecord",
+    "Enrolment",
     "IdentityKeeper",
     "MAX_CHAIN",
+    "MAX_ENROLLING_ISSUERS",
     "MAX_PER_ISSUER",
     "Reader",
     "Scanner",

@@ -68,3 +68,13 @@ def access_prefix(subject: str) -> bytes:
 def erasure_key(document_digest: str) -> bytes:
     """``identity/erasure/<digest>`` -> JCS of the erasure record of a personal document."""
     return _join("erasure", document_digest)
+
+
+def enrolment_key(credential_type: str, holder: str, issuer: str) -> bytes:
+    """``identity/enrol/<credential type>/<holder>/<issuer>`` -> JCS of the issuer's latest enrolment of the holder."""
+    return _join("enrol", credential_type, holder, issuer)
+
+
+def enrolled_by_key(credential_type: str, holder: str) -> bytes:
+    """``identity/enrolled_by/<credential type>/<holder>`` -> JCS list of the issuers that enrolled it, in order."""
+    return _join("enrolled_by", credential_type, holder)

@@ -15,6 +15,8 @@ MAX_SERVICES = 8
 MAX_TYPES = 16
 MAX_SCHEMA_CHARS = 16384
 MAX_TIME_MS = 2**53 - 1
+MAX_HOLDERS = 256
+"""Holders one enrol or unenrol message names."""
 
 
 class CredentialType(Text):
@@ -175,6 +177,42 @@ class AnchorStatus(Message, tag="identity/anchor_status", frozen=True):
     valid_until_ms: Annotated[int, Meta(ge=1, le=MAX_TIME_MS), field("Verifiers refuse this publication after.")]
 
 
+class Enrol(Message, tag="identity/enrol", frozen=True):
+    """Enrol holders of a credential type in the census: their addresses only, no personal data (an issuer
+    accredited for the type; the credential itself stays with its holder, off the ledger)."""
+
+    credential_type: Annotated[
+        CredentialType, field("The credential type the holders hold (e.g. ResidencyCredential).")
+    ]
+    holders: Annotated[
+        tuple[Address, ...], Meta(min_length=1, max_length=MAX_HOLDERS), field("The holders' addresses, unique.")
+    ]
+    until_ms: Annotated[
+        Annotated[int, Meta(ge=1, le=MAX_TIME_MS)] | None,
+        field("The enrolment ends then (Unix ms, exclusive); none: no end."),
+    ] = None
+
+    def __post_init__(self) -> None:
+        _unique_holders(self.holders)
+
+
+class Unenrol(Message, tag="identity/unenrol", frozen=True):
+    """End the sender's enrolments of holders for a credential type (the credential was revoked, the resident left)."""
+
+    credential_type: Annotated[CredentialType, field("The credential type.")]
+    holders: Annotated[
+        tuple[Address, ...], Meta(min_length=1, max_length=MAX_HOLDERS), field("The holders' addresses, unique.")
+    ]
+
+    def __post_init__(self) -> None:
+        _unique_holders(self.holders)
+
+
+def _unique_holders(holders: tuple[str, ...]) -> None:
+    if len(set(holders)) != len(holders):
+        raise InvalidInput("holders must be unique", "identity.duplicate_holder")
+
+
 class LogAccess(Message, tag="identity/log_access", frozen=True):
     """Log an access to a subject's personal document kept off the ledger (role pds_agency)."""
 
@@ -199,6 +237,8 @@ MESSAGES = (
     RevokeAccreditation,
     RegisterSchema,
     AnchorStatus,
+    Enrol,
+    Unenrol,
     LogAccess,
     RecordErasure,
 )
