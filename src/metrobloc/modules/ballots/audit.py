@@ -120,9 +120,9 @@ def cast_receipt(receipt: Receipt, election: str, ballot: Mapping[str, Any]) -> 
     """None when ``receipt`` (from a verified proof bundle) is an ok cast of ``ballot`` in ``election``."""
     if receipt.tx_hash != ballot["tx_hash"] or receipt.status != "ok":
         return f"{ballot['voter']}: the receipt of {ballot['tx_hash']} is not an ok cast"
+    wanted = {"election": election, "voter": ballot["voter"], "ballot_digest": ballot["digest"]}
     for event in receipt.events:
         attrs = dict(event.attributes)
-        if event.type == "ballots/cast" and attrs.get("election") == election and attrs.get("voter") == ballot["voter"]:
-            if attrs.get("ballot_digest") == ballot["digest"]:
-                return None
+        if event.type == "ballots/cast" and all(attrs.get(k) == v for k, v in wanted.items()):
+            return None
     return f"{ballot['voter']}: the chain's receipt does not name this ballot's digest"
