@@ -200,9 +200,29 @@ def test_the_tally_adds_ballots_and_a_revote_replaces_the_previous_ballot() -> N
         {"options": 2, "weights": (1, -1)},
         {"options": 2, "weights": (1, 1), "weight_min": 5, "weight_max": 4},
         {"options": 2, "weights": (1, 1), "weight_max": 2**48},
+        {"options": 2, "weights": (1, 2**48), "weight_max": 2},
     ],
 )
 def test_impossible_questions_are_refused(kwargs: dict[str, object]) -> None:
     with pytest.raises(ElGamalError) as info:
         Question(**kwargs)  # type: ignore[arg-type]
     assert info.value.code == "elgamal.bad_question"
+
+
+def test_questions_round_trip_through_json_and_refuse_bad_fields() -> None:
+    for q in (*PLAIN, *BUDGET):
+        assert Question.from_json(json.loads(json.dumps(q.to_json()))) == q
+    good = BUDGET[0].to_json()
+    for bad in (
+        {**good, "extra": 1},
+        {k: v for k, v in good.items() if k != "weight_min"},
+        {**good, "options": "4"},
+        {**good, "max_selections": True},
+        {**good, "weights": [1, 2, 3, 4.5]},
+        {**good, "weights": "1,2,3,4"},
+        {**good, "min_selections": 5},
+        [],
+    ):
+        with pytest.raises(ElGamalError) as info:
+            Question.from_json(bad)
+        assert info.value.code == "elgamal.bad_question"

@@ -55,10 +55,42 @@ class Question:
         if not 1 <= self.options <= MAX_OPTIONS or not 0 <= self.min_selections <= self.max_selections <= self.options:
             raise ElGamalError("question needs 1..64 options and 0 <= min <= max <= options", "elgamal.bad_question")
         if self.weights is not None:
-            if len(self.weights) != self.options or any(w < 0 for w in self.weights):
-                raise ElGamalError("question needs one non-negative weight per option", "elgamal.bad_question")
+            if len(self.weights) != self.options or any(not 0 <= w < 1 << MAX_WEIGHT_BITS for w in self.weights):
+                raise ElGamalError("question needs one weight in [0, 2^48) per option", "elgamal.bad_question")
             if not 0 <= self.weight_min <= self.weight_max or (self.weight_max - self.weight_min) >> MAX_WEIGHT_BITS:
                 raise ElGamalError("question needs 0 <= weight_min <= weight_max < 2^48", "elgamal.bad_question")
+
+    def to_json(self) -> dict[str, object]:
+        """``{options, min_selections, max_selections}`` plus ``weights, weight_min, weight_max`` if weighted."""
+        out: dict[str, object] = {
+            "options": self.options,
+            "min_selections": self.min_selections,
+            "max_selections": self.max_selections,
+        }
+        if self.weights is not None:
+            out.update(weights=list(self.weights), weight_min=self.weight_min, weight_max=self.weight_max)
+        return out
+
+    @staticmethod
+    def from_json(value: object) -> Question:
+        """Parse ``to_json``'s form; unknown fields, non-integers and impossible limits raise ``ElGamalError``."""
+        plain = {"options", "min_selections", "max_selections"}
+        if not isinstance(value, dict) or set(value) not in (plain, plain | {"weights", "weight_min", "weight_max"}):
+            raise ElGamalError(f"question must have the fields {sorted(plain)} (and weights)", "elgamal.bad_question")
+        ints = [value[k] for k in sorted(set(value) - {"weights"})]
+        weights = value.get("weights")
+        if weights is not None and not isinstance(weights, list):
+            raise ElGamalError("weights must be a list of integers", "elgamal.bad_question")
+        if not all(isinstance(n, int) and not isinstance(n, bool) for n in ints + (weights or [])):
+            raise ElGamalError("question limits and weights must be integers", "elgamal.bad_question")
+        return Question(
+            options=value["options"],
+            min_selections=value["min_selections"],
+            max_selections=value["max_selections"],
+            weights=None if weights is None else tuple(weights),
+            weight_min=value.get("weight_min", 0),
+            weight_max=value.get("weight_max", 0),
+        )
 
     def limit_values(self) -> tuple[int, ...]:
         """The admissible numbers of selected options."""
