@@ -248,24 +248,28 @@ def _row(row: list[str]) -> Ct:
     return (point(row[0])[0], point(row[1])[0])
 
 
-def range_ok(k: Pt, ct: Ct, lo: int, hi: int, proof: dict[str, Any], ctx: bytes, label: bytes) -> bool:
+def range_ok(k: Pt, ct: Ct, lo: int, hi: int, total: int, proof: dict[str, Any], ctx: bytes, label: bytes) -> bool:
+    """Spec 4.4 for a weighted sum known to lie in [0, total]: low rows only if lo > 0, high only if hi < total."""
     bits = max(1, (hi - lo).bit_length())
-    sums = []
-    for side in ("low", "high"):
+    alpha, beta = ct
+    wants = {
+        "low": ((alpha, add(beta, neg(mul(lo, BASE)))), bits if lo > 0 else 0),
+        "high": ((neg(alpha), add(mul(hi, BASE), neg(beta))), bits if hi < total else 0),
+    }
+    for side, (want, count) in wants.items():
         rows = proof[side]
-        if len(rows) != bits:
+        if len(rows) != count:
             return False
         for j, row in enumerate(rows):
             if not one_of_ok(k, _row(row), (0, 1), row[2:], ctx, label + f"/{side}/{j}".encode()):
                 return False
-        acc = _row(rows[-1])
-        for row in reversed(rows[:-1]):
-            acc = ct_add(ct_add(acc, acc), _row(row))
-        sums.append(acc)
-    alpha, beta = ct
-    want_low = (alpha, add(beta, neg(mul(lo, BASE))))
-    want_high = (neg(alpha), add(mul(hi, BASE), neg(beta)))
-    return all(equal(a, b) for a, b in zip(sums[0] + sums[1], want_low + want_high, strict=True))
+        if rows:
+            acc = _row(rows[-1])
+            for row in reversed(rows[:-1]):
+                acc = ct_add(ct_add(acc, acc), _row(row))
+            if not (equal(acc[0], want[0]) and equal(acc[1], want[1])):
+                return False
+    return True
 
 
 # --- ballots (spec section 5) ---
@@ -294,7 +298,8 @@ def ballot_ok(key: str, questions: Sequence[dict[str, Any]], ballot: list[dict[s
                 weighted = (IDENTITY, IDENTITY)
                 for w, row in zip(q["weights"], rows, strict=True):
                     weighted = ct_add(weighted, (mul(w, row[0]), mul(w, row[1])))
-                if not range_ok(k, weighted, q["wmin"], q["wmax"], answer["w"], ctx, f"q{i}/weight".encode()):
+                label = f"q{i}/weight".encode()
+                if not range_ok(k, weighted, q["wmin"], q["wmax"], sum(q["weights"]), answer["w"], ctx, label):
                     return False
     except (ValueError, KeyError, TypeError, AssertionError):
         return False

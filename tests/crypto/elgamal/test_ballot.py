@@ -70,7 +70,8 @@ def forged_answer(q: Question, sel: Sequence[int], index: int = 0) -> EncryptedA
         r_w = sum((r * Scalar.of(w) for r, w in zip(rs, q.weights, strict=True)), Scalar(0))
         weighted = sum_ciphertexts([c.scale(w) for c, w in zip(cts, q.weights, strict=True)])
         honest_ct = weighted - encrypt(KEY, total - inside, Scalar(0)) if total >= inside else weighted
-        weight = prove_range(KEY, honest_ct, inside, r_w, q.weight_min, q.weight_max, CTX, f"q{index}/weight".encode())
+        label = f"q{index}/weight".encode()
+        weight = prove_range(KEY, honest_ct, inside, r_w, q.weight_min, q.weight_max, CTX, label, sum(q.weights))
     return EncryptedAnswer(cts, proofs, limit, weight)
 
 
@@ -141,10 +142,39 @@ def test_budget_ballots_prove_the_weighted_range_at_its_boundaries() -> None:
     verify_ballot(KEY, exact, encrypt_ballot(KEY, exact, [[1, 0]], CTX), CTX)
 
 
-@pytest.mark.parametrize("sel", [[1, 1, 1, 0], [0, 0, 0, 1], [1, 1, 1, 1]])
-def test_a_weight_outside_the_range_is_refused(sel: list[int]) -> None:
-    ballot = EncryptedBallot((forged_answer(BUDGET[0], sel),))
-    assert code_of(BUDGET, ballot) == "elgamal.bad_weight_proof"
+WITHIN_BUDGET = [Question(4, 0, 4, weights=(300, 250, 400, 100), weight_min=0, weight_max=700)]
+AT_LEAST = [Question(3, 0, 3, weights=(300, 250, 400), weight_min=500, weight_max=950)]
+
+
+@pytest.mark.parametrize(
+    ("questions", "sel"),
+    [
+        (BUDGET, [1, 1, 1, 0]),
+        (BUDGET, [0, 0, 0, 1]),
+        (BUDGET, [1, 1, 1, 1]),
+        (WITHIN_BUDGET, [1, 0, 1, 1]),
+        (WITHIN_BUDGET, [1, 1, 1, 1]),
+        (AT_LEAST, [0, 1, 0]),
+        (AT_LEAST, [1, 0, 0]),
+    ],
+)
+def test_a_weight_outside_the_range_is_refused(questions: list[Question], sel: list[int]) -> None:
+    ballot = EncryptedBallot((forged_answer(questions[0], sel),))
+    assert code_of(questions, ballot) == "elgamal.bad_weight_proof"
+
+
+def test_a_side_implied_by_the_proven_selections_is_left_out() -> None:
+    """Weight at least 0 needs no low side; at most Σ weights needs no high side; others need both."""
+    assert WITHIN_BUDGET[0].weight_sides() == (0, 10)
+    assert AT_LEAST[0].weight_sides() == (9, 0)
+    assert BUDGET[0].weight_sides() == (10, 10)
+    for qs, sel in ((WITHIN_BUDGET, [1, 0, 1, 0]), (WITHIN_BUDGET, [0, 0, 0, 0]), (AT_LEAST, [1, 1, 1])):
+        ballot = encrypt_ballot(KEY, qs, [sel], CTX)
+        verify_ballot(KEY, qs, ballot, CTX)
+        assert EncryptedBallot.from_json(json.loads(json.dumps(ballot.to_json())), qs) == ballot
+    wrong = encrypt_ballot(KEY, BUDGET, [[1, 0, 1, 0]], CTX).to_json()
+    with pytest.raises(ElGamalError):
+        EncryptedBallot.from_json(wrong, [Question(4, 1, 4, (300, 250, 400, 100), 0, 800)])
 
 
 def test_a_ballot_replayed_for_another_voter_election_or_chain_is_refused() -> None:
@@ -213,6 +243,7 @@ def test_questions_round_trip_through_json_and_refuse_bad_fields() -> None:
     for q in (*PLAIN, *BUDGET):
         assert Question.from_json(json.loads(json.dumps(q.to_json()))) == q
     good = BUDGET[0].to_json()
+    bad: object
     for bad in (
         {**good, "extra": 1},
         {k: v for k, v in good.items() if k != "weight_min"},

@@ -29,12 +29,17 @@ from metrobloc.crypto.elgamal import (
 
 VECTORS = json.loads((Path(__file__).parents[2] / "vectors" / "rfc9496" / "ristretto255.json").read_text())
 
-QUESTIONS = [Question(4, 0, 2), Question(3, 1, 3, weights=(500, 300, 200), weight_min=300, weight_max=800)]
+QUESTIONS = [
+    Question(4, 0, 2),
+    Question(3, 1, 3, weights=(500, 300, 200), weight_min=300, weight_max=800),
+    Question(2, 0, 2, weights=(7, 5), weight_min=0, weight_max=10),
+]
 REF_QUESTIONS: list[dict[str, Any]] = [
     {"options": 4, "min": 0, "max": 2},
     {"options": 3, "min": 1, "max": 3, "weights": [500, 300, 200], "wmin": 300, "wmax": 800},
+    {"options": 2, "min": 0, "max": 2, "weights": [7, 5], "wmin": 0, "wmax": 10},
 ]
-VOTES = [[[1, 0, 1, 0], [1, 1, 0]], [[0, 0, 0, 1], [0, 1, 1]], [[0, 1, 1, 0], [1, 0, 0]]]
+VOTES = [[[1, 0, 1, 0], [1, 1, 0], [1, 0]], [[0, 0, 0, 1], [0, 1, 1], [0, 1]], [[0, 1, 1, 0], [1, 0, 0], [0, 0]]]
 
 
 def flip(text: str, kind: str) -> str:
@@ -116,7 +121,7 @@ def check_record(r: dict[str, Any]) -> bool:
 
 def test_the_reference_accepts_the_honest_record(record: dict[str, Any]) -> None:
     assert check_record(record)
-    assert record["counts"] == [1, 1, 2, 1, 2, 2, 1]
+    assert record["counts"] == [1, 1, 2, 1, 2, 2, 1, 1, 1]
     commitments = record["commitments"]
     for j in (1, 2, 3):
         assert ref.encode(ref.public_share(j, commitments)) == Point.from_b64(record["public_shares"][j]).data
@@ -143,6 +148,7 @@ FLIPS: list[tuple[str, str, tuple[str | int, ...]]] = [
     ("ballot limit proof", "s", ("ballots", 0, 0, "l", 1)),
     ("ballot weight bit", "p", ("ballots", 1, 1, "w", "low", 0, 1)),
     ("ballot weight proof", "s", ("ballots", 1, 1, "w", "high", 1, 5)),
+    ("ballot high-only weight bit", "p", ("ballots", 2, 2, "w", "high", 3, 0)),
     ("commitment", "p", ("commitments", 1, "commitments", 1)),
     ("commitment proof", "s", ("commitments", 0, "proofs", 0, 0)),
     ("decryption share", "p", ("shares", 0, "shares", 3)),
@@ -160,6 +166,8 @@ def flip_at(r: dict[str, Any], kind: str, path: tuple[str | int, ...]) -> None:
 ALTERATIONS: list[tuple[str, Any]] = [
     *((what, lambda r, k=kind, p=path: flip_at(r, k, p)) for what, kind, path in FLIPS),
     ("ballots swapped", lambda r: r["ballots"].reverse()),
+    ("weight side dropped", lambda r: r["ballots"][0][1]["w"].__setitem__("low", [])),
+    ("weight side added", lambda r: r["ballots"][0][2]["w"].__setitem__("low", r["ballots"][0][2]["w"]["high"])),
     ("share guardian", lambda r: r["shares"][1].__setitem__("guardian", 2)),
     ("count", lambda r: r["counts"].__setitem__(4, r["counts"][4] + 1)),
     ("counts swapped", lambda r: r["counts"].reverse()),

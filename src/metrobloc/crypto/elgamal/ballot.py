@@ -19,7 +19,7 @@ from metrobloc.crypto.elgamal.proofs import (
     RangeProof,
     prove_one_of,
     prove_range,
-    range_bits,
+    range_sides,
     verify_one_of,
     verify_range,
 )
@@ -92,6 +92,11 @@ class Question:
             weight_max=value.get("weight_max", 0),
         )
 
+    def weight_sides(self) -> tuple[int, int]:
+        """Bit rows of the weight proof's low and high sides (spec section 4.4 with ``known_max = Σ weights``)."""
+        assert self.weights is not None, "only a weighted question has a weight proof"
+        return range_sides(self.weight_min, self.weight_max, sum(self.weights))
+
     def limit_values(self) -> tuple[int, ...]:
         """The admissible numbers of selected options."""
         return tuple(range(self.min_selections, self.max_selections + 1))
@@ -145,7 +150,7 @@ def _answer_from_json(value: object, q: Question) -> EncryptedAnswer:
     rows = value["s"]
     if not isinstance(rows, list) or len(rows) != q.options or not all(isinstance(r, list) for r in rows):
         raise ElGamalError("answer must have one selection per option", "elgamal.bad_ballot")
-    weight = RangeProof.from_json(value["w"], range_bits(q.weight_min, q.weight_max)) if "w" in value else None
+    weight = RangeProof.from_json(value["w"], *q.weight_sides()) if "w" in value else None
     return EncryptedAnswer(
         selections=tuple(Ciphertext.from_json(r[:2]) for r in rows),
         selection_proofs=tuple(OneOfProof.from_json(r[2:], 2) for r in rows),
@@ -198,7 +203,7 @@ def encrypt_ballot(
             r_w = sum((r * Scalar.of(w) for r, w in zip(rs, q.weights, strict=True)), Scalar(0))
             weight = prove_range(
                 public_key, _weighted_sum(cts, q.weights), _weighted(q.weights, sel), r_w,
-                q.weight_min, q.weight_max, context, f"q{i}/weight".encode(),
+                q.weight_min, q.weight_max, context, f"q{i}/weight".encode(), known_max=sum(q.weights),
             )  # fmt: skip
         answers.append(EncryptedAnswer(cts, proofs, limit, weight))
     return EncryptedBallot(tuple(answers))
@@ -230,7 +235,10 @@ def verify_ballot(public_key: Point, questions: Sequence[Question], ballot: Encr
         if q.weights is not None and a.weight_proof is not None:
             weighted = _weighted_sum(a.selections, q.weights)
             label = f"q{i}/weight".encode()
-            if not verify_range(public_key, weighted, q.weight_min, q.weight_max, a.weight_proof, context, label):
+            bound = sum(q.weights)  # the rows are proven 0/1 above, so 0 <= W <= Σ weights
+            if not verify_range(
+                public_key, weighted, q.weight_min, q.weight_max, a.weight_proof, context, label, bound
+            ):
                 raise ElGamalError(f"question {i}: selected weight outside the range", "elgamal.bad_weight_proof")
 
 
