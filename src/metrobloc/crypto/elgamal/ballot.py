@@ -19,7 +19,7 @@ from metrobloc.crypto.elgamal.proofs import (
     RangeProof,
     prove_one_of,
     prove_range,
-    range_bits,
+    range_sides,
     verify_one_of,
     verify_range,
 )
@@ -55,10 +55,47 @@ class Question:
         if not 1 <= self.options <= MAX_OPTIONS or not 0 <= self.min_selections <= self.max_selections <= self.options:
             raise ElGamalError("question needs 1..64 options and 0 <= min <= max <= options", "elgamal.bad_question")
         if self.weights is not None:
-            if len(self.weights) != self.options or any(w < 0 for w in self.weights):
-                raise ElGamalError("question needs one non-negative weight per option", "elgamal.bad_question")
+            if len(self.weights) != self.options or any(not 0 <= w < 1 << MAX_WEIGHT_BITS for w in self.weights):
+                raise ElGamalError("question needs one weight in [0, 2^48) per option", "elgamal.bad_question")
             if not 0 <= self.weight_min <= self.weight_max or (self.weight_max - self.weight_min) >> MAX_WEIGHT_BITS:
                 raise ElGamalError("question needs 0 <= weight_min <= weight_max < 2^48", "elgamal.bad_question")
+
+    def to_json(self) -> dict[str, object]:
+        """``{options, min_selections, max_selections}`` plus ``weights, weight_min, weight_max`` if weighted."""
+        out: dict[str, object] = {
+            "options": self.options,
+            "min_selections": self.min_selections,
+            "max_selections": self.max_selections,
+        }
+        if self.weights is not None:
+            out.update(weights=list(self.weights), weight_min=self.weight_min, weight_max=self.weight_max)
+        return out
+
+    @staticmethod
+    def from_json(value: object) -> Question:
+        """Parse ``to_json``'s form; unknown fields, non-integers and impossible limits raise ``ElGamalError``."""
+        plain = {"options", "min_selections", "max_selections"}
+        if not isinstance(value, dict) or set(value) not in (plain, plain | {"weights", "weight_min", "weight_max"}):
+            raise ElGamalError(f"question must have the fields {sorted(plain)} (and weights)", "elgamal.bad_question")
+        ints = [value[k] for k in sorted(set(value) - {"weights"})]
+        weights = value.get("weights")
+        if weights is not None and not isinstance(weights, list):
+            raise ElGamalError("weights must be a list of integers", "elgamal.bad_question")
+        if not all(isinstance(n, int) and not isinstance(n, bool) for n in ints + (weights or [])):
+            raise ElGamalError("question limits and weights must be integers", "elgamal.bad_question")
+        return Question(
+            options=value["options"],
+            min_selections=value["min_selections"],
+            max_selections=value["max_selections"],
+            weights=None if weights is None else tuple(weights),
+            weight_min=value.get("weight_min", 0),
+            weight_max=value.get("weight_max", 0),
+        )
+
+    def weight_sides(self) -> tuple[int, int]:
+        """Bit rows of the weight proof's low and high sides (spec section 4.4 with ``known_max = Σ weights``)."""
+        assert self.weights is not None, "only a weighted question has a weight proof"
+        return range_sides(self.weight_min, self.weight_max, sum(self.weights))
 
     def limit_values(self) -> tuple[int, ...]:
         """The admissible numbers of selected options."""
@@ -113,7 +150,7 @@ def _answer_from_json(value: object, q: Question) -> EncryptedAnswer:
     rows = value["s"]
     if not isinstance(rows, list) or len(rows) != q.options or not all(isinstance(r, list) for r in rows):
         raise ElGamalError("answer must have one selection per option", "elgamal.bad_ballot")
-    weight = RangeProof.from_json(value["w"], range_bits(q.weight_min, q.weight_max)) if "w" in value else None
+    weight = RangeProof.from_json(value["w"], *q.weight_sides()) if "w" in value else None
     return EncryptedAnswer(
         selections=tuple(Ciphertext.from_json(r[:2]) for r in rows),
         selection_proofs=tuple(OneOfProof.from_json(r[2:], 2) for r in rows),
@@ -166,7 +203,7 @@ def encrypt_ballot(
             r_w = sum((r * Scalar.of(w) for r, w in zip(rs, q.weights, strict=True)), Scalar(0))
             weight = prove_range(
                 public_key, _weighted_sum(cts, q.weights), _weighted(q.weights, sel), r_w,
-                q.weight_min, q.weight_max, context, f"q{i}/weight".encode(),
+                q.weight_min, q.weight_max, context, f"q{i}/weight".encode(), known_max=sum(q.weights),
             )  # fmt: skip
         answers.append(EncryptedAnswer(cts, proofs, limit, weight))
     return EncryptedBallot(tuple(answers))
@@ -198,7 +235,10 @@ def verify_ballot(public_key: Point, questions: Sequence[Question], ballot: Encr
         if q.weights is not None and a.weight_proof is not None:
             weighted = _weighted_sum(a.selections, q.weights)
             label = f"q{i}/weight".encode()
-            if not verify_range(public_key, weighted, q.weight_min, q.weight_max, a.weight_proof, context, label):
+            bound = sum(q.weights)  # the rows are proven 0/1 above, so 0 <= W <= Σ weights
+            if not verify_range(
+                public_key, weighted, q.weight_min, q.weight_max, a.weight_proof, context, label, bound
+            ):
                 raise ElGamalError(f"question {i}: selected weight outside the range", "elgamal.bad_weight_proof")
 
 

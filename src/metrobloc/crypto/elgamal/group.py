@@ -67,7 +67,11 @@ class Scalar:
     @staticmethod
     def from_b64(text: str, what: str = "scalar") -> Scalar:
         """The scalar of its base64url (unpadded) canonical encoding."""
-        return Scalar.decode(b64url_decode(text, length=SCALAR_BYTES, what=what), what)
+        try:
+            raw = b64url_decode(text, length=SCALAR_BYTES, what=what)
+        except InvalidInput as exc:
+            raise ElGamalError(exc.message, "elgamal.bad_scalar") from exc
+        return Scalar.decode(raw, what)
 
     def encode(self) -> bytes:
         """The 32-byte little-endian encoding."""
@@ -114,7 +118,11 @@ class Point:
     @staticmethod
     def from_b64(text: str, what: str = "point", *, allow_identity: bool = True) -> Point:
         """The point of its base64url (unpadded) canonical encoding."""
-        return Point.decode(b64url_decode(text, length=POINT_BYTES, what=what), what, allow_identity=allow_identity)
+        try:
+            raw = b64url_decode(text, length=POINT_BYTES, what=what)
+        except InvalidInput as exc:
+            raise ElGamalError(exc.message, "elgamal.bad_point") from exc
+        return Point.decode(raw, what, allow_identity=allow_identity)
 
     @staticmethod
     def from_uniform_bytes(data: bytes) -> Point:

@@ -157,9 +157,12 @@ def verify_one_of(
 class RangeProof:
     """``lo <= m <= hi`` for the plaintext ``m`` of a ciphertext ``C``, by two bit decompositions.
 
-    ``low`` encrypts the bits of ``m - lo`` and ``high`` the bits of ``hi - m`` (``k`` bits each, the
+    ``low`` encrypts the bits of ``m - lo`` and ``high`` the bits of ``hi - m`` (``b`` bits each, the
     bit length of ``hi - lo``), each bit with a 0/1 proof; their randomness is chosen so that
     ``Σ 2^j·low_j = C - (0, lo·G)`` and ``Σ 2^j·high_j = (0, hi·G) - C`` hold exactly as points.
+    When the plaintext is already known to be an integer in ``[0, known_max]`` (a weighted sum of
+    proven 0/1 values), a side that this bound implies is left empty: ``low`` when ``lo == 0``,
+    ``high`` when ``hi >= known_max`` (see ``range_sides``).
     """
 
     low: tuple[Ciphertext, ...]
@@ -174,11 +177,11 @@ class RangeProof:
         }
 
     @staticmethod
-    def from_json(value: object, bits: int) -> RangeProof:
+    def from_json(value: object, low_bits: int, high_bits: int) -> RangeProof:
         if not isinstance(value, dict) or set(value) != {"low", "high"}:
             raise ElGamalError("range proof must have low and high", "elgamal.bad_proof")
         halves: list[tuple[tuple[Ciphertext, ...], tuple[OneOfProof, ...]]] = []
-        for side in ("low", "high"):
+        for side, bits in (("low", low_bits), ("high", high_bits)):
             rows = value[side]
             if not isinstance(rows, list) or len(rows) != bits or not all(isinstance(r, list) for r in rows):
                 raise ElGamalError(f"range proof {side} must have {bits} bits", "elgamal.bad_proof")
@@ -188,15 +191,25 @@ class RangeProof:
         return RangeProof(halves[0][0], halves[0][1], halves[1][0], halves[1][1])
 
 
-def range_bits(lo: int, hi: int) -> int:
-    """The number of bits of each decomposition for the range ``[lo, hi]``."""
+def range_sides(lo: int, hi: int, known_max: int | None = None) -> tuple[int, int]:
+    """How many bit rows the low and high sides of a range proof for ``[lo, hi]`` carry.
+
+    Each side has ``max(1, bitlen(hi - lo))`` rows, except that with ``known_max`` (the plaintext is
+    known to be an integer in ``[0, known_max]``) the low side is empty when ``lo == 0`` and the high
+    side is empty when ``hi >= known_max``.
+    """
     assert 0 <= lo <= hi, "a range is non-empty and non-negative"
-    return max(1, (hi - lo).bit_length())
+    bits = max(1, (hi - lo).bit_length())
+    if known_max is None:
+        return bits, bits
+    return (0 if lo == 0 else bits), (0 if hi >= known_max else bits)
 
 
 def _bit_encryptions(
     public_key: Point, value: int, r_total: Scalar, bits: int, context: bytes, label: bytes
 ) -> tuple[tuple[Ciphertext, ...], tuple[OneOfProof, ...]]:
+    if bits == 0:
+        return (), ()
     rs = [Scalar.random() for _ in range(bits - 1)]
     partial = sum((r * Scalar.of(1 << j) for j, r in enumerate(rs)), Scalar(0))
     rs.append((r_total - partial) * Scalar.of(1 << (bits - 1)).inverse())
@@ -210,36 +223,56 @@ def _bit_encryptions(
 
 
 def prove_range(
-    public_key: Point, ct: Ciphertext, m: int, r: Scalar, lo: int, hi: int, context: bytes, label: bytes
+    public_key: Point,
+    ct: Ciphertext,
+    m: int,
+    r: Scalar,
+    lo: int,
+    hi: int,
+    context: bytes,
+    label: bytes,
+    known_max: int | None = None,
 ) -> RangeProof:
-    """Prove ``lo <= m <= hi`` for ``ct = encrypt(public_key, m, r)``."""
+    """Prove ``lo <= m <= hi`` for ``ct = encrypt(public_key, m, r)`` (``known_max``: see ``range_sides``)."""
     assert lo <= m <= hi, "the prover can only prove a true statement"
-    bits = range_bits(lo, hi)
-    low, low_proofs = _bit_encryptions(public_key, m - lo, r, bits, context, label + b"/low")
-    high, high_proofs = _bit_encryptions(public_key, hi - m, -r, bits, context, label + b"/high")
+    low_bits, high_bits = range_sides(lo, hi, known_max)
+    low, low_proofs = _bit_encryptions(public_key, m - lo, r, low_bits, context, label + b"/low")
+    high, high_proofs = _bit_encryptions(public_key, hi - m, -r, high_bits, context, label + b"/high")
     return RangeProof(low, low_proofs, high, high_proofs)
 
 
-def _recompose(cts: tuple[Ciphertext, ...]) -> Ciphertext:
+def _recomposes_to(cts: tuple[Ciphertext, ...], expected: Ciphertext) -> bool:
+    if not cts:
+        return True
     acc = cts[-1]
     for ct in reversed(cts[:-1]):
         acc = acc + acc + ct
-    return acc
+    return acc == expected
 
 
 def verify_range(
-    public_key: Point, ct: Ciphertext, lo: int, hi: int, proof: RangeProof, context: bytes, label: bytes
+    public_key: Point,
+    ct: Ciphertext,
+    lo: int,
+    hi: int,
+    proof: RangeProof,
+    context: bytes,
+    label: bytes,
+    known_max: int | None = None,
 ) -> bool:
-    """True when ``proof`` shows that ``ct`` encrypts an integer in ``[lo, hi]``."""
-    bits = range_bits(lo, hi)
-    sides = ((proof.low, proof.low_proofs, b"/low"), (proof.high, proof.high_proofs, b"/high"))
-    for cts, proofs, side in sides:
+    """True when ``proof`` shows that ``ct`` encrypts an integer in ``[lo, hi]``.
+
+    Pass ``known_max`` only when the plaintext is already proven to be an integer in ``[0, known_max]``
+    with ``known_max < 2^62`` (a weighted sum of proven 0/1 values): the sides it implies are then empty.
+    """
+    low_bits, high_bits = range_sides(lo, hi, known_max)
+    sides = ((proof.low, proof.low_proofs, b"/low", low_bits), (proof.high, proof.high_proofs, b"/high", high_bits))
+    for cts, proofs, side, bits in sides:
         if len(cts) != bits or len(proofs) != bits:
             return False
         for j, (bit_ct, bit_proof) in enumerate(zip(cts, proofs, strict=True)):
             if not verify_one_of(public_key, bit_ct, (0, 1), bit_proof, context, label + side + b"/" + str(j).encode()):
                 return False
-    lo_g, hi_g = base_mul(lo), base_mul(hi)
-    expect_low = Ciphertext(ct.alpha, ct.beta - lo_g)
-    expect_high = Ciphertext(-ct.alpha, hi_g - ct.beta)
-    return _recompose(proof.low) == expect_low and _recompose(proof.high) == expect_high
+    expect_low = Ciphertext(ct.alpha, ct.beta - base_mul(lo))
+    expect_high = Ciphertext(-ct.alpha, base_mul(hi) - ct.beta)
+    return _recomposes_to(proof.low, expect_low) and _recomposes_to(proof.high, expect_high)

@@ -241,8 +241,11 @@ def combine(ciphertexts: Sequence[Ciphertext], shares: Sequence[DecryptionShare]
 
 
 def verify_result(ciphertexts: Sequence[Ciphertext], shares: Sequence[DecryptionShare], counts: Sequence[int]) -> bool:
-    """True when ``counts_k·G = β_k − Σ λ_j·D_jk`` for every ciphertext (shares already verified)."""
-    if len(counts) != len(ciphertexts) or any(n < 0 for n in counts):
+    """True when ``counts_k·G = β_k − Σ λ_j·D_jk`` for every ciphertext (shares already verified).
+
+    Counts must lie in ``[0, L)``; the caller also bounds them by the number of ballots cast.
+    """
+    if len(counts) != len(ciphertexts) or any(not 0 <= n < L for n in counts):
         return False
     return all(base_mul(n) == p for n, p in zip(counts, combine(ciphertexts, shares), strict=True))
 
