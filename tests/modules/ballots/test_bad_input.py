@@ -191,6 +191,8 @@ def test_a_result_that_does_not_match(casting: Election) -> None:
     casting.ledger.fails("ballots.wrong_result", [casting.ledger.bob], [wrong])
     shaped = sdk.ballots.result(ELECTION, [3, 0, 0, 0, 3, 3])
     casting.ledger.fails("ballots.bad_counts", [casting.ledger.bob], [shaped])
+    too_many = sdk.ballots.result(ELECTION, [4, 0, 0, 0, 0, 3, 3])
+    casting.ledger.fails("ballots.bad_counts", [casting.ledger.bob], [too_many])
     casting.ledger.ok([casting.ledger.bob], [sdk.ballots.result(ELECTION, [3, 0, 0, 0, 0, 3, 3])])
 
 

@@ -56,7 +56,9 @@ BAD_WEIGHT_PROOF = ErrorCode(
     "a question's proof does not show its selected weight within weight_min..weight_max (the budget)",
 )
 BAD_COUNTS = ErrorCode(
-    "ballots.bad_counts", InvalidInput, "a result gives one count per option of every question, 0 .. 2^40"
+    "ballots.bad_counts",
+    InvalidInput,
+    "a result gives one count per option of every question (question after question), each 0 .. the number of voters",
 )
 BAD_QUERY = ErrorCode("ballots.bad_query", InvalidInput, "a query parameter is out of range or malformed")
 

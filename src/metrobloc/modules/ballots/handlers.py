@@ -260,6 +260,8 @@ class BallotsHandlers:
             raise errors.WRONG_PHASE.error(f"a result is for a closed election ({e.status})")
         if len(msg.counts) != sum(s["options"] for s in e.shapes):
             raise errors.BAD_COUNTS.error("give one count per option of every question")
+        if max(msg.counts) > e.voters:
+            raise errors.BAD_COUNTS.error(f"a count is at most the number of voters, {e.voters}")
         shared = [g for g in self.keeper.guardians(ctx, e) if g.decryption_share is not None]
         if len(shared) < e.threshold:
             raise errors.TOO_FEW_SHARES.error(f"{len(shared)} of the {e.threshold} decryption shares needed")
