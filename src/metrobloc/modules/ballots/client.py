@@ -89,6 +89,28 @@ class GuardianSecret:
     def new(chain_id: str, election: str, index: int, threshold: int) -> GuardianSecret:
         return GuardianSecret(chain_id, election, index, Polynomial.random(threshold))
 
+    def to_json(self) -> dict[str, Any]:
+        """What the guardian keeps in its own safe (never on chain): polynomial, box key, share."""
+        return {
+            "chain_id": self.chain_id,
+            "election": self.election,
+            "index": self.index,
+            "coefficients": [a.to_b64() for a in self.polynomial.coefficients],
+            "box_key": b64url_encode(bytes(self.box_key)),
+            "share": None if self.share is None else self.share.to_b64(),
+        }
+
+    @staticmethod
+    def from_json(rec: Mapping[str, Any]) -> GuardianSecret:
+        return GuardianSecret(
+            rec["chain_id"],
+            rec["election"],
+            rec["index"],
+            Polynomial(tuple(Scalar.from_b64(a) for a in rec["coefficients"])),
+            nacl.public.PrivateKey(b64url_decode(rec["box_key"], length=32)),
+            None if rec["share"] is None else Scalar.from_b64(rec["share"]),
+        )
+
     def commit_msg(self) -> dict[str, Any]:
         """``ballots/commit``: a_k·G of every coefficient with its proof of knowledge, and the box key."""
         c = commit(self.polynomial, guardian_context(self.chain_id, self.election, self.index))

@@ -79,7 +79,7 @@ class ChainId(Text):
     example = "metrobloc-dev"
 
 
-TimeMs = Annotated[int, Meta(ge=0, le=MAX_TIME_MS), field("Block time in Unix ms.", code=errors.BAD_WINDOW)]
+TimeMs = Annotated[int, Meta(ge=0, le=MAX_TIME_MS)]
 Weight = Annotated[int, Meta(ge=0, le=MAX_WEIGHT)]
 
 
