@@ -107,3 +107,34 @@ def test_a_budget_ballot_with_weights(election: Election) -> None:
     for i in (0, 1):
         assert election.share(i).status == "ok"
     assert counts(election.record()) == [[2, 1, 2]]
+
+
+def test_an_org_creates_an_election_by_a_passed_proposal(election: Election) -> None:
+    ledger = election.ledger
+    alice = ledger.alice
+    voting = {"support_bp": 5000, "quorum_bp": 0, "period_ms": 60_000, "exec_delay_ms": 0, "early_execution": True}
+    ledger.ok([alice], [sdk.orgs.create("district-4", "00" * 32, [(alice.address, 1)], voting)])
+    start = ledger.next_time_ms
+    create = sdk.ballots.create(
+        "district-4-vote",
+        {"credential_type": "ResidencyCredential", "issuers": [REGISTRY.address]},
+        [k.address for k in election.guardian_keys],
+        [
+            {
+                "question": "Fund the park?",
+                "options": [{"id": "yes"}, {"id": "no"}],
+                "min_selections": 1,
+                "max_selections": 1,
+            }
+        ],
+        start + 600_000,
+        start + 600_000,
+        start + 1_200_000,
+    )
+    ledger.ok([alice], [sdk.orgs.propose("district-4", "vote-on-park", "11" * 32, [create])])
+    ledger.ok([alice], [sdk.orgs.vote("district-4", "vote-on-park", "yes")])
+    ledger.ok([alice], [sdk.orgs.execute("district-4", "vote-on-park")])
+    found = KEEPER.election(ledger.state, "district-4-vote")
+    assert found is not None
+    assert found.created_by == sdk.orgs.treasury("district-4")
+    assert found.via == ["district-4", "vote-on-park"]
