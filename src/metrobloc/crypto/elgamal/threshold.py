@@ -10,6 +10,7 @@ chain checks ``counts·G = β − Σ λ_j·D_j`` without any discrete log.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -262,7 +263,7 @@ def _baby_steps(size: int) -> dict[bytes, int]:
 
 def discrete_log(point: Point, bound: int) -> int:
     """The ``m`` in ``[0, bound]`` with ``m·G = point`` by baby-step giant-step (off chain only)."""
-    size = max(1, int((bound + 1) ** 0.5) + 1)
+    size = math.isqrt(bound) + 1  # size² > bound: every m in [0, bound] is i·size + j with i, j < size + 1
     table = _baby_steps(size)
     giant = base_mul(size)
     acc = point
