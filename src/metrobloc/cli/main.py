@@ -9,7 +9,7 @@ import click
 from click.core import ParameterSource
 
 from metrobloc import __version__
-from metrobloc.cli import bench, credential, network, wallet
+from metrobloc.cli import ballots, bench, credential, network, wallet
 from metrobloc.cli.options import data_dir_option, expand, keystore, log_level_option
 from metrobloc.cli.output import emit, reports_errors
 from metrobloc.cli.query import proof, query_group
@@ -311,6 +311,7 @@ core.add_command(bench.bench)
 core.add_command(network.network)
 core.add_command(credential.credential_group)
 core.add_command(wallet.wallet_group)
+core.add_command(ballots.ballots_group)
 
 
 def build_cli(modules: tuple[Module, ...] = MODULES) -> click.Group:

@@ -98,9 +98,9 @@ def field_value(spec: FieldSpec, raw: Any) -> Any:
 
 
 def _record(cls: type[msgspec.Struct], text: str) -> Any:
-    """``A=B`` for a two-field record (split at the last ``=``), else JSON."""
+    """``A=B`` for a two-field record (split at the last ``=``), else JSON (always accepted: ``{...}``)."""
     names = list(field_specs(cls))
-    if len(names) != 2:
+    if len(names) != 2 or text.lstrip().startswith("{"):
         return json.loads(text)
     first, sep, second = text.rpartition("=")
     if not sep or not first:

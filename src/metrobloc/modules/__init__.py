@@ -7,7 +7,18 @@ the ante checks; a module's handlers get the keepers it ``needs`` by module name
 """
 
 from metrobloc.execution import Module
-from metrobloc.modules import accounts, assets, budgeting, consortium, identity, land, orgs, timebank, watchlist
+from metrobloc.modules import (
+    accounts,
+    assets,
+    ballots,
+    budgeting,
+    consortium,
+    identity,
+    land,
+    orgs,
+    timebank,
+    watchlist,
+)
 
 MODULES: tuple[Module, ...] = (
     accounts.MODULE,  # first: keys and roles that every other module relies on; its ante check authenticates signers
@@ -18,6 +29,7 @@ MODULES: tuple[Module, ...] = (
     timebank.MODULE,  # after identity: banks are registered by TimeBankAccreditation holders (identity keeper)
     orgs.MODULE,  # a passed proposal's actions run other modules' messages; treasuries pay through assets
     consortium.MODULE,  # after orgs: the consortium is an org; set changes are its proposals' actions
+    ballots.MODULE,  # after identity (its census) and orgs (an org's proposal creates an election)
     budgeting.MODULE,  # last: an org's process; census via identity, escrow via assets, secret votes via ballots
 )
 

@@ -4,8 +4,6 @@ milestone attested by k of n inspectors (docs/spec/budgeting.md)."""
 
 from __future__ import annotations
 
-import importlib.util
-
 from metrobloc.execution import EventSpec, Module, QuerySpec, error_codes
 from metrobloc.modules.budgeting import errors
 from metrobloc.modules.budgeting.escrow import escrow_address
@@ -116,7 +114,7 @@ def module(ballots: bool) -> Module:
     )
 
 
-MODULE = module(ballots=importlib.util.find_spec("metrobloc.modules.ballots") is not None)
-"""Secret budgets come with the ballots module (issue 14), which the composition root lists before this one."""
+MODULE = module(ballots=True)
+"""Secret budgets count through the ballots module, which the composition root lists before this one."""
 
 __all__ = ["KEEPER", "MODULE", "BudgetState", "BudgetingKeeper", "Process", "Project", "escrow_address", "module"]

@@ -1,0 +1,134 @@
+"""The ballots module's portal pages (found by the portal by convention): every election, and an
+election's page: its questions and census, its phases in chain time, the guardians' key generation,
+turnout and who voted (never what), the result, and the verification steps with how to run them
+yourself (``metrobloc ballots verify``), with this node's own run of them for elections of up to
+``AUDITED_VOTERS`` voters.
+
+The phase is answered at the block time of the block the page reflects, never the server's clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, ParamSpec, Protocol
+
+from fastapi import APIRouter, Path, Query
+from starlette.responses import Response
+
+from metrobloc.modules.ballots import queries
+from metrobloc.modules.ballots.audit import audit
+from metrobloc.modules.ballots.keeper import Scanner
+
+P = ParamSpec("P")
+PAGE = 50
+VOTERS_SHOWN = 100
+AUDITED_VOTERS = 300
+"""Up to this many voters, the page re-checks every ballot proof itself (about 3 ms each)."""
+ELECTION = Path(max_length=80)
+CURSOR = Query(None, max_length=80)
+NAV = (("Elections", "/ballots"),)
+LINKS = {"election": "/ballots/{}"}
+STEPS = {
+    "receipts": "Each ballot's cast is in an attested block: its receipt's event names the ballot's SHA-256.",
+    "key generation": "Each guardian's commitments carry proofs of knowledge; the joint key is the sum of "
+    "their constant terms, and each guardian's public share follows from all commitments.",
+    "ballot proofs": "Every ballot's proofs verify for its voter, this election and this chain: each option "
+    "encrypts 0 or 1, the number of selections is within the limits, the selected weight within the budget.",
+    "total": "The final total is the sum of every voter's last ballot (a re-vote replaced the earlier one).",
+    "decryption shares": "Each guardian's share of the final total proves (Chaum-Pedersen) that it used the "
+    "secret behind its public share.",
+    "counts": "The counts satisfy counts·G = B − Σ λᵢ·Dᵢ over threshold shares: no discrete log is trusted.",
+}
+
+
+class Chain(Protocol):
+    """The node's reads of committed blocks."""
+
+    def block(self, height: int) -> dict[str, Any]: ...
+
+
+class Site(Protocol):
+    """What these pages need of the portal."""
+
+    @property
+    def node(self) -> Chain: ...
+
+    def page(self, template: str) -> Callable[[Callable[P, Mapping[str, Any]]], Callable[P, Response]]: ...
+
+    def height(self) -> int: ...
+
+
+def phase(e: Mapping[str, Any], at_ms: int) -> str:
+    """keygen, waiting (key fixed, casting not open), casting, counting (casting over or closed), decided, aborted."""
+    status = str(e["status"])
+    if status in ("decided", "aborted", "keygen"):
+        return status
+    if status == "closed" or at_ms >= e["cast_end_ms"]:
+        return "counting"
+    return "casting" if at_ms >= e["cast_start_ms"] else "waiting"
+
+
+def election_page(state: Scanner, election: str, at_ms: int, chain_id: str) -> dict[str, Any]:
+    record = queries.election(state, election)
+    listed = queries.ballots(state, election, None, VOTERS_SHOWN)
+    steps: list[dict[str, Any]] = []
+    audited = record["joint_key"] is not None and record["voters"] <= AUDITED_VOTERS
+    if audited:
+        ballots = _all_ballots(state, election)
+        for s in audit(record, ballots, chain_id):
+            steps.append({"name": s.name, "ok": s.ok, "detail": s.detail, "what": STEPS.get(s.name, "")})
+    results = None
+    if record["tally"] is not None:
+        results = [
+            {
+                "question": q["question"],
+                "rows": [{"id": i, "count": n} for i, n in rows],
+                "total": sum(n for _, n in rows),
+            }
+            for q, rows in zip(record["questions"], record["tally"], strict=True)
+        ]
+    return {
+        **record,
+        "phase": phase(record, at_ms),
+        "at_ms": at_ms,
+        "voters_listed": listed["ballots"],
+        "more_voters": listed["next"] is not None,
+        "results": results,
+        "steps": steps,
+        "audited": audited,
+        "step_words": STEPS,
+    }
+
+
+def _all_ballots(state: Scanner, election: str) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        page = queries.ballots(state, election, cursor, queries.MAX_PAGE)
+        out += page["ballots"]
+        if (cursor := page["next"]) is None:
+            return out
+
+
+def router(state: Scanner, site: Site) -> APIRouter:
+    r = APIRouter(include_in_schema=False)
+
+    @r.get("/ballots")
+    @site.page("ballots/elections.html")
+    def elections(cursor: str | None = CURSOR) -> Mapping[str, Any]:
+        page = queries.elections(state, cursor, PAGE)
+        return {
+            "elections": page["elections"],
+            "next_url": None if page["next"] is None else f"/ballots?cursor={page['next']}",
+        }
+
+    @r.get("/ballots/{election}")
+    @site.page("ballots/election.html")
+    def election(election: str = ELECTION) -> Mapping[str, Any]:
+        header = site.node.block(site.height())["header"]
+        return election_page(state, election, int(header["time_ms"]), str(header["chain_id"]))
+
+    return r
+
+
+__all__ = ["LINKS", "NAV", "router"]
