@@ -22,7 +22,10 @@ from metrobloc.modules import MODULES
 from metrobloc.sdk import namespaces
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from metrobloc.demo import Activity
+    from metrobloc.node import Node
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -179,14 +182,10 @@ def up(
         check_processes=check_processes,
         test_clock_offset_ms=test_clock_offset_ms,
     )
-    played = None
     if activity is not None:
-        from metrobloc.demo.consortium import PlayedNodes
-
-        played = PlayedNodes.of_city(activity.city, activity.city.people.node_key).attach
         activity.start()
     try:
-        serve(config, log_level, (*MODULES, *load_modules(extra_modules)), played)
+        serve(config, log_level, (*MODULES, *load_modules(extra_modules)), _played_nodes(activity))
     finally:
         if activity is not None:
             activity.stop()
@@ -227,6 +226,15 @@ def _demo_activity(path: Path, seed: int | None, orderer: str, url: str) -> Acti
         f"({seeded.seconds:.1f} s); portal on {url}/"
     )
     return Activity(city, url)
+
+
+def _played_nodes(activity: Activity | None) -> Callable[[Node], None] | None:
+    """The Demo City's other organizations' nodes, played beside the node (``metrobloc.demo.consortium``)."""
+    if activity is None:
+        return None
+    from metrobloc.demo.consortium import PlayedNodes
+
+    return PlayedNodes.of_city(activity.city, activity.city.people.node_key).attach
 
 
 def _local(host: str) -> str:
