@@ -94,6 +94,11 @@ class Site:
             except sqlite3.Error:  # pragma: no cover - a read transaction always ends
                 log.exception("ending a read snapshot")
 
+    @property
+    def chain_id(self) -> str:
+        """The chain's id (what proofs and ballots are bound to)."""
+        return self.node.genesis.chain_id
+
     def height(self) -> int:
         """The height of the snapshot this thread reads in (inside a page handler)."""
         height = getattr(self._local, "height", None)

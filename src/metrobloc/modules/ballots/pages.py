@@ -41,17 +41,13 @@ STEPS = {
 }
 
 
-class Chain(Protocol):
-    """The node's reads of committed blocks."""
-
-    def block(self, height: int) -> dict[str, Any]: ...
-
-
 class Site(Protocol):
     """What these pages need of the portal."""
 
     @property
-    def node(self) -> Chain: ...
+    def chain_id(self) -> str: ...
+
+    def tip_time_ms(self) -> int: ...
 
     def page(self, template: str) -> Callable[[Callable[P, Mapping[str, Any]]], Callable[P, Response]]: ...
 
@@ -125,8 +121,7 @@ def router(state: Scanner, site: Site) -> APIRouter:
     @r.get("/ballots/{election}")
     @site.page("ballots/election.html")
     def election(election: str = ELECTION) -> Mapping[str, Any]:
-        header = site.node.block(site.height())["header"]
-        return election_page(state, election, int(header["time_ms"]), str(header["chain_id"]))
+        return election_page(state, election, site.tip_time_ms(), site.chain_id)
 
     return r
 

@@ -37,15 +37,10 @@ PHASES = (
 )
 
 
-class Chain(Protocol):
-    def block(self, height: int) -> dict[str, Any]: ...
-
-
 class Site(Protocol):
     """What these pages need of the portal."""
 
-    @property
-    def node(self) -> Chain: ...
+    def tip_time_ms(self) -> int: ...
 
     def page(self, template: str) -> Callable[[Callable[P, Mapping[str, Any]]], Callable[P, Response]]: ...
 
@@ -56,8 +51,7 @@ class Site(Protocol):
 
 def tip_time(site: Site) -> int:
     """The block time of the block the page reflects (0 before the first block)."""
-    height = site.height()
-    return int(site.node.block(height)["header"]["time_ms"]) if height else 0
+    return site.tip_time_ms()
 
 
 def rule_in_words(rule: Mapping[str, Any]) -> str:
