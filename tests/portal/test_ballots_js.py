@@ -38,6 +38,7 @@ from metrobloc.crypto.elgamal import (
     joint_public_key,
     verify_ballot,
 )
+from metrobloc.codec import canonical_json
 from metrobloc.errors import InvalidInput
 from metrobloc.modules.ballots import group
 from metrobloc.modules.ballots.client import GuardianSecret
@@ -188,3 +189,137 @@ def test_a_ballot_encrypted_in_the_browser_passes_the_python_verifiers(ballots_j
     too_many = "(m, a) => { try { m.encryptBallot(...a); return 'made'; } catch (e) { return e.constructor.name; } }"
     over = [[1, 1, 1, 0], SELECTIONS[1], SELECTIONS[2]]
     assert ballots_js.call(too_many, [key, SHAPES, over, CHAIN_ID, "e1", VOTER]) == "RangeError"
+
+
+# -- a real election ----------------------------------------------------------------------------------
+
+
+def election_data(chain: BallotsChain, election: str = ELECTION) -> tuple[dict[str, Any], list[dict[str, Any]], str]:
+    """What the page fetches: the record, every current ballot (all pages) and the chain id."""
+    ballots: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        params = {} if cursor is None else {"cursor": cursor}
+        page = httpx.get(f"{chain.node.url}/v1/ballots/{election}/ballots", params=params, timeout=10).json()
+        ballots += page["ballots"]
+        if (cursor := page["next"]) is None:
+            break
+    with chain.node.client() as c:
+        chain_id = c.chain_id
+    record = httpx.get(f"{chain.node.url}/v1/ballots/{election}", timeout=10).json()
+    return record, ballots, chain_id
+
+
+def outcomes(steps: list[dict[str, Any]]) -> dict[str, bool]:
+    return {s["name"]: s["ok"] for s in steps}
+
+
+ALL_PASS = {"key generation": True, "ballot proofs": True, "total": True, "decryption shares": True, "counts": True}
+
+
+def test_a_real_election_verifies_in_the_browser(ballots_js: JsModule, ballots_chain: BallotsChain) -> None:
+    record, ballots, chain_id = election_data(ballots_chain)
+    steps = ballots_js.call(VERIFY, [record, ballots, chain_id])
+    assert outcomes(steps) == ALL_PASS, steps
+    assert str(record["counts"]).replace(" ", "") in steps[-1]["detail"]
+    # the same record under another chain id fails: every proof is bound to the chain
+    assert not any(outcomes(ballots_js.call(VERIFY, [record, ballots, "another-chain"])).values())
+
+
+def test_an_altered_election_record_is_rejected_in_the_browser(
+    ballots_js: JsModule, ballots_chain: BallotsChain
+) -> None:
+    record, ballots, chain_id = election_data(ballots_chain)
+
+    swapped = copy.deepcopy(ballots)
+    rows = swapped[0]["ballot"][0]["s"]
+    rows[0], rows[1] = rows[1], rows[0]  # one voter's selections swapped, proofs and all
+    swapped[0]["digest"] = group.digest(canonical_json(swapped[0]["ballot"]))
+    steps = outcomes(ballots_js.call(VERIFY, [record, swapped, chain_id]))
+    assert steps["ballot proofs"] is False and "total" not in steps
+
+    undigested = copy.deepcopy(ballots)
+    undigested[0]["ballot"] = swapped[0]["ballot"]
+    detail = ballots_js.call(VERIFY, [record, undigested, chain_id])[1]["detail"]
+    assert "does not match its digest" in detail
+
+    assert outcomes(ballots_js.call(VERIFY, [record, ballots[1:], chain_id]))["total"] is False
+
+    share = copy.deepcopy(record)
+    shared = next(g for g in share["guardian_records"] if g["decryption_share"] is not None)
+    d = shared["decryption_share"]["shares"]
+    d[0], d[1] = d[1], d[0]
+    steps = outcomes(ballots_js.call(VERIFY, [share, ballots, chain_id]))
+    assert steps["decryption shares"] is False and "counts" not in steps
+
+    count = copy.deepcopy(record)
+    count["counts"][0][0] += 1
+    steps = outcomes(ballots_js.call(VERIFY, [count, ballots, chain_id]))
+    assert steps == {**ALL_PASS, "counts": False}
+
+    key = copy.deepcopy(record)
+    key["guardian_records"][1]["proofs"][0] = key["guardian_records"][1]["proofs"][1]
+    assert outcomes(ballots_js.call(VERIFY, [key, ballots, chain_id]))["key generation"] is False
+
+
+SECOND = "district-4-browser"
+
+
+@pytest.fixture(scope="module")
+def casting(ballots_chain: BallotsChain) -> Iterator[dict[str, Any]]:
+    """A second election on the same node, open for casting for ten minutes: its record."""
+    from tests.portal.ballots_chain import _round, _sleep_until
+
+    c = ballots_chain
+    registry = PrivateKey(b"\xd2" * 32)
+    keygen_end = int(time.time() * 1000) + 6_000
+    create = sdk.ballots.create(
+        SECOND,
+        {"credential_type": RESIDENCY, "issuers": [registry.address]},
+        [g.address for g in c.guardians],
+        [{"question": "Which projects?", "options": [{"id": o} for o in ("a", "b", "c")], "min_selections": 1,
+          "max_selections": 2}],
+        keygen_end,
+        keygen_end,
+        keygen_end + 600_000,
+    )  # fmt: skip
+    _round(c, "create 2", [(c.node.admin(), create)])
+    with c.node.client() as client:
+        chain_id = client.chain_id
+    secrets = [GuardianSecret.new(chain_id, SECOND, i, 2) for i in (1, 2, 3)]
+    _round(c, "commit 2", [(g, s.commit_msg()) for g, s in zip(c.guardians, secrets, strict=True)])
+    record = httpx.get(f"{c.node.url}/v1/ballots/{SECOND}", timeout=10).json()
+    _round(c, "deal 2", [(g, s.deal_msg(record)) for g, s in zip(c.guardians, secrets, strict=True)])
+    record = httpx.get(f"{c.node.url}/v1/ballots/{SECOND}", timeout=10).json()
+    acks = []
+    for g, s in zip(c.guardians, secrets, strict=True):
+        good, _ = s.receive(record)
+        acks += [(g, sdk.ballots.ack(SECOND, dealer)) for dealer in good]
+    _round(c, "ack 2", acks)
+    record = httpx.get(f"{c.node.url}/v1/ballots/{SECOND}", timeout=10).json()
+    assert record["status"] == "ready", record
+    _sleep_until(record["cast_start_ms"])
+    yield {**record, "chain_id": chain_id}
+
+
+def test_a_ballot_encrypted_in_the_browser_is_cast_on_a_real_node(
+    ballots_js: JsModule, ballots_chain: BallotsChain, casting: dict[str, Any]
+) -> None:
+    voter = ballots_chain.residents[4]
+    chain_id, key, shapes = casting["chain_id"], casting["joint_key"], casting["shapes"]
+    ballot = ballots_js.call(ENCRYPT, [key, shapes, [[0, 1, 1]], chain_id, SECOND, voter.address])
+    msg = {**sdk.ballots.vote(chain_id, SECOND, voter.address, key, shapes, [[1, 0, 0]]), "ballot": ballot}
+    with ballots_chain.node.client() as client:
+        (result,) = client.submit_batch([client.build_tx([voter], [msg])], wait=True)
+    assert result["receipt"]["status"] == "ok", result
+    record, ballots, _ = election_data(ballots_chain, SECOND)
+    assert [b["voter"] for b in ballots] == [voter.address]
+    assert ballots[0]["digest"] == group.digest(canonical_json(ballot))
+    steps = outcomes(ballots_js.call(VERIFY, [record, ballots, chain_id]))
+    assert steps == {"key generation": True, "ballot proofs": True, "total": True}
+    # the same ballot cast by another resident is refused at admission: it is bound to its voter
+    other = ballots_chain.residents[5]
+    stolen = {**sdk.ballots.vote(chain_id, SECOND, other.address, key, shapes, [[1, 0, 0]]), "ballot": ballot}
+    with ballots_chain.node.client() as client:
+        (refused,) = client.submit_batch([client.build_tx([other], [stolen])], wait=True)
+    assert "bad_option_proof" in json.dumps(refused), refused
