@@ -27,9 +27,11 @@ from tests.portal.ballots_chain import ELECTION, RESIDENCY, BallotsChain, ballot
 from tests.portal.conftest import JsModule
 
 from metrobloc import sdk
+from metrobloc.codec import canonical_json
 from metrobloc.crypto import PrivateKey
 from metrobloc.crypto.elgamal import (
     EncryptedBallot,
+    Point,
     Polynomial,
     Question,
     ballot_context,
@@ -38,7 +40,6 @@ from metrobloc.crypto.elgamal import (
     joint_public_key,
     verify_ballot,
 )
-from metrobloc.codec import canonical_json
 from metrobloc.errors import InvalidInput
 from metrobloc.modules.ballots import group
 from metrobloc.modules.ballots.client import GuardianSecret
@@ -47,8 +48,15 @@ VECTORS = Path(__file__).parents[1] / "vectors" / "rfc9496" / "ristretto255.json
 CHAIN_ID = "metrobloc-test"
 VOTER = PrivateKey(b"\x01" * 32).address
 OTHER = PrivateKey(b"\x02" * 32).address
-PLAIN = {"options": 4, "min_selections": 0, "max_selections": 2, "weights": None, "weight_min": None, "weight_max": None}
-BUDGET = {
+PLAIN: dict[str, Any] = {
+    "options": 4,
+    "min_selections": 0,
+    "max_selections": 2,
+    "weights": None,
+    "weight_min": None,
+    "weight_max": None,
+}
+BUDGET: dict[str, Any] = {
     "options": 4,
     "min_selections": 1,
     "max_selections": 4,
@@ -56,14 +64,16 @@ BUDGET = {
     "weight_min": 200,
     "weight_max": 800,
 }
-WITHIN = {**BUDGET, "weight_min": 0, "weight_max": 700}
+WITHIN: dict[str, Any] = {**BUDGET, "weight_min": 0, "weight_max": 700}
 SHAPES = [PLAIN, BUDGET, WITHIN]
 SELECTIONS = [[1, 0, 1, 0], [1, 0, 0, 1], [0, 1, 1, 0]]
 
 CHECK = """(m, [ballot, key, shapes, chainId, election, voter]) => {
   try { m.checkBallot(ballot, key, shapes, m.ballotContext(chainId, election, voter)); return 'ok'; }
   catch (e) { if (e instanceof m.BallotRefused) return e.code; throw e; } }"""
-ENCRYPT = "(m, [key, shapes, selections, chainId, election, voter]) => m.encryptBallot(key, shapes, selections, chainId, election, voter)"
+ENCRYPT = (
+    "(m, [key, shapes, sel, chainId, election, voter]) => m.encryptBallot(key, shapes, sel, chainId, election, voter)"
+)
 VERIFY = "(m, [record, ballots, chainId]) => m.verifyElection(record, ballots, chainId)"
 
 
@@ -91,6 +101,13 @@ def python_code(ballot: Any, key: str, shapes: list[dict[str, Any]], voter: str 
     return "ok"
 
 
+def encrypted(key: str, selections: list[list[int]]) -> list[dict[str, Any]]:
+    """A ballot made in Python for VOTER in election e1."""
+    made = encrypt_ballot(Point.from_b64(key), questions(SHAPES), selections, ballot_context(CHAIN_ID, "e1", VOTER))
+    out: list[dict[str, Any]] = json.loads(json.dumps(made.to_json()))
+    return out
+
+
 # -- the vendored group against RFC 9496 ------------------------------------------------------------
 
 
@@ -104,7 +121,8 @@ def test_noble_ristretto255_passes_the_rfc_9496_vectors(js_module: Callable[[str
           const bytes = (h) => Uint8Array.from(h.match(/../g) || [], (x) => parseInt(x, 16));
           const multiples = v.multiples.map((_, i) => hex(P.BASE.multiplyUnsafe(BigInt(i)).toBytes()));
           const decoded = v.multiples.map((h) => hex(P.fromBytes(bytes(h)).toBytes()));
-          const refused = v.invalid.filter((h) => { try { P.fromBytes(bytes(h)); return false; } catch { return true; } });
+          const refuses = (h) => { try { P.fromBytes(bytes(h)); return false; } catch { return true; } };
+          const refused = v.invalid.filter(refuses);
           const derived = v.uniform.map((c) => hex(m.ristretto255_hasher.deriveToCurve(bytes(c[0])).toBytes()));
           return { multiples, decoded, refused: refused.length, derived };
         }""",
@@ -124,9 +142,7 @@ def test_noble_ristretto255_passes_the_rfc_9496_vectors(js_module: Callable[[str
 
 
 def test_python_ballots_verify_in_the_browser(ballots_js: JsModule, key: str) -> None:
-    ballot = encrypt_ballot(
-        group.Point.from_b64(key), questions(SHAPES), SELECTIONS, ballot_context(CHAIN_ID, "e1", VOTER)
-    ).to_json()
+    ballot = encrypted(key, SELECTIONS)
     assert python_code(ballot, key, SHAPES) == "ok"
     assert ballots_js.call(CHECK, [ballot, key, SHAPES, CHAIN_ID, "e1", VOTER]) == "ok"
     # bound to the chain, the election and the voter
@@ -141,19 +157,18 @@ def _swap(ballot: list[dict[str, Any]], q: int, a: int, b: int) -> list[dict[str
 
 
 def test_altered_ballots_are_refused_in_the_browser_as_on_the_node(ballots_js: JsModule, key: str) -> None:
-    ctx = ballot_context(CHAIN_ID, "e1", VOTER)
-    ballot = encrypt_ballot(group.Point.from_b64(key), questions(SHAPES), SELECTIONS, ctx).to_json()
-    other = encrypt_ballot(group.Point.from_b64(key), questions(SHAPES), [[1, 1, 0, 0], [0, 0, 1, 0], [1, 0, 0, 0]], ctx)
+    ballot = encrypted(key, SELECTIONS)
+    other = encrypted(key, [[1, 1, 0, 0], [0, 0, 1, 0], [1, 0, 0, 0]])
     altered: dict[str, Any] = {}
     flipped = copy.deepcopy(ballot)
     flipped[0]["s"][0][2], flipped[0]["s"][0][4] = flipped[0]["s"][0][4], flipped[0]["s"][0][2]
     altered["a 0/1 proof's challenges swapped"] = flipped
     altered["two options' rows swapped"] = _swap(ballot, 0, 0, 1)
     mixed = copy.deepcopy(ballot)
-    mixed[0]["l"] = other.to_json()[0]["l"]
+    mixed[0]["l"] = other[0]["l"]
     altered["another ballot's limit proof"] = mixed
     weight = copy.deepcopy(ballot)
-    weight[1]["w"] = other.to_json()[1]["w"]
+    weight[1]["w"] = other[1]["w"]
     altered["another ballot's weight proof"] = weight
     short = copy.deepcopy(ballot)
     short[2]["w"]["high"] = short[2]["w"]["high"][:-1]
@@ -175,9 +190,7 @@ def test_a_ballot_encrypted_in_the_browser_passes_the_python_verifiers(ballots_j
     ballot = ballots_js.call(ENCRYPT, [key, SHAPES, SELECTIONS, CHAIN_ID, "e1", VOTER])
     assert python_code(ballot, key, SHAPES) == "ok"
     qs = questions(SHAPES)
-    verify_ballot(
-        group.Point.from_b64(key), qs, EncryptedBallot.from_json(ballot, qs), ballot_context(CHAIN_ID, "e1", VOTER)
-    )
+    verify_ballot(Point.from_b64(key), qs, EncryptedBallot.from_json(ballot, qs), ballot_context(CHAIN_ID, "e1", VOTER))
     ref_questions = [
         {"options": s["options"], "min": s["min_selections"], "max": s["max_selections"]}
         | ({"weights": s["weights"], "wmin": s["weight_min"], "wmax": s["weight_max"]} if s["weights"] else {})
@@ -199,7 +212,7 @@ def election_data(chain: BallotsChain, election: str = ELECTION) -> tuple[dict[s
     ballots: list[dict[str, Any]] = []
     cursor = None
     while True:
-        params = {} if cursor is None else {"cursor": cursor}
+        params: dict[str, str] = {} if cursor is None else {"cursor": cursor}
         page = httpx.get(f"{chain.node.url}/v1/ballots/{election}/ballots", params=params, timeout=10).json()
         ballots += page["ballots"]
         if (cursor := page["next"]) is None:

@@ -6,9 +6,8 @@ and 375 px; an unknown election answers 404."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import json
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -74,7 +73,9 @@ def test_the_node_does_not_check_the_election_itself(ballots_chain: BallotsChain
     ("alter", "failed"),
     [("count", "counts"), ("share", "decryption shares"), ("ballot", "ballot proofs")],
 )
-def test_the_browser_rejects_an_altered_record(page: Page, ballots_chain: BallotsChain, alter: str, failed: str) -> None:
+def test_the_browser_rejects_an_altered_record(
+    page: Page, ballots_chain: BallotsChain, alter: str, failed: str
+) -> None:
     """The page is served a record or ballots altered in one place: the browser's check fails that step."""
     url = ballots_chain.node.url
     record = httpx.get(f"{url}/v1/ballots/{ELECTION}", timeout=10).json()

@@ -54,7 +54,10 @@ def test_versions_the_portal_was_built_for() -> None:
 def test_bare_imports_of_a_vendored_package_become_relative_paths() -> None:
     source = "import { a } from '@noble/hashes/sha2.js';\nimport { b } from \"@noble/hashes/utils.js\";\n"
     deep = vendor.rewrite_imports(source, "noble-curves/abstract/edwards.js", (("@noble/hashes/", "noble-hashes"),))
-    assert deep == "import { a } from '../../noble-hashes/sha2.js';\nimport { b } from \"../../noble-hashes/utils.js\";\n"
+    assert deep.splitlines() == [
+        "import { a } from '../../noble-hashes/sha2.js';",
+        'import { b } from "../../noble-hashes/utils.js";',
+    ]
     top = vendor.rewrite_imports(source, "noble-curves/ed25519.js", (("@noble/hashes/", "noble-hashes"),))
     assert "from '../noble-hashes/sha2.js'" in top
 
