@@ -83,6 +83,17 @@ export function scalar(text, what = 'scalar') {
   return value;
 }
 
+const KEYS = new Map();
+
+/** The election key's point, with noble's window table for it (every proof multiplies by K). */
+function keyPoint(text) {
+  if (!KEYS.has(text)) {
+    if (KEYS.size > 8) KEYS.clear();
+    KEYS.set(text, point(text, 'joint key').precompute(8, false));
+  }
+  return KEYS.get(text);
+}
+
 export const pointText = (p) => b64urlEncode(p.toBytes());
 export const scalarText = (n) => b64urlEncode(bytesLE(mod(n)));
 
@@ -210,7 +221,7 @@ function weighted(shape) {
  * ballot's ciphertexts (per question, per option).
  */
 export function checkBallot(ballot, jointKey, shapes, ctx) {
-  const K = typeof jointKey === 'string' ? point(jointKey, 'joint key') : jointKey;
+  const K = typeof jointKey === 'string' ? keyPoint(jointKey) : jointKey;
   const parsed = parseBallot(ballot, shapes); // the form first, as the node parses before it verifies
   shapes.forEach((q, i) => {
     const answer = ballot[i];
@@ -336,7 +347,7 @@ function bitRows(K, value, rTotal, bits, ctx, label) {
  * `ballots/cast` message carries. Throws RangeError for selections the proofs cannot cover.
  */
 export function encryptBallot(jointKey, shapes, selections, chainId, election, voter) {
-  const K = point(jointKey, 'joint key');
+  const K = keyPoint(jointKey);
   const ctx = ballotContext(chainId, election, voter);
   if (!Array.isArray(selections) || selections.length !== shapes.length) throw new RangeError('one answer per question is needed');
   return shapes.map((q, i) => {
