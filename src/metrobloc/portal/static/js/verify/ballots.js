@@ -166,9 +166,10 @@ export function oneOfOk(K, ct, values, proof, ctx, label) {
 
 /** Bit rows of a range proof's low and high sides (spec 4.4), with a known bound 0 ≤ m ≤ knownMax. */
 export function rangeSides(lo, hi, knownMax) {
+  [lo, hi, knownMax] = [BigInt(lo), BigInt(hi), BigInt(knownMax)]; // weights reach 64·2^48: beyond 2^53
   const span = BigInt(hi) - BigInt(lo);
   const bits = span === 0n ? 1 : span.toString(2).length;
-  return [lo === 0 ? 0 : bits, hi >= knownMax ? 0 : bits];
+  return [lo === 0n ? 0 : bits, hi >= knownMax ? 0 : bits];
 }
 
 /** Spec 4.4 for a weighted sum known to lie in [0, knownMax]. */
@@ -211,6 +212,9 @@ export class BallotRefused extends Error {
   }
 }
 
+/** Σ weights of a budget question, as a BigInt. */
+const weightSum = (q) => q.weights.reduce((a, w) => a + BigInt(w), 0n);
+
 function weighted(shape) {
   return Array.isArray(shape.weights);
 }
@@ -238,7 +242,7 @@ export function checkBallot(ballot, jointKey, shapes, ctx) {
     }
     if (weighted(q)) {
       const W = rows.reduce((acc, row, j) => (q.weights[j] ? ctAdd(acc, ctScale(q.weights[j], row)) : acc), ZERO_CT);
-      const bound = q.weights.reduce((a, b) => a + b, 0);
+      const bound = weightSum(q);
       if (!rangeOk(K, W, q.weight_min ?? 0, q.weight_max ?? 0, bound, answer.w, ctx, TEXT.encode(`q${i}/weight`))) {
         throw new BallotRefused(`question ${i}: selected weight outside the range`, 'ballots.bad_weight_proof');
       }
@@ -269,7 +273,7 @@ function parseBallot(ballot, shapes) {
       if (!isScalars(answer.l, 2 * (q.max_selections - q.min_selections + 1))) throw form(`question ${i}: the limit proof's form`);
       if (weighted(q)) {
         const w = answer.w;
-        const [lowBits, highBits] = rangeSides(q.weight_min ?? 0, q.weight_max ?? 0, q.weights.reduce((a, b) => a + b, 0));
+        const [lowBits, highBits] = rangeSides(q.weight_min ?? 0, q.weight_max ?? 0, weightSum(q));
         if (w === null || typeof w !== 'object' || Object.keys(w).sort().join() !== 'high,low') throw form(`question ${i}: the weight proof's form`);
         if (!Array.isArray(w.low) || w.low.length !== lowBits || !Array.isArray(w.high) || w.high.length !== highBits) {
           throw form(`question ${i}: the weight proof needs ${lowBits} low and ${highBits} high rows`);
@@ -369,13 +373,13 @@ export function encryptBallot(jointKey, shapes, selections, chainId, election, v
     if (weighted(q)) {
       const lo = q.weight_min ?? 0;
       const hi = q.weight_max ?? 0;
-      const m = sel.reduce((acc, x, j) => acc + x * q.weights[j], 0);
-      if (m < lo || m > hi) throw new RangeError(`question ${i}: selected weight outside the range`);
+      const m = sel.reduce((acc, x, j) => acc + BigInt(x * q.weights[j]), 0n);
+      if (m < BigInt(lo) || m > BigInt(hi)) throw new RangeError(`question ${i}: selected weight outside the range`);
       const rW = mod(rs.reduce((acc, r, j) => acc + r * BigInt(q.weights[j]), 0n));
-      const [lowBits, highBits] = rangeSides(lo, hi, q.weights.reduce((a, b) => a + b, 0));
+      const [lowBits, highBits] = rangeSides(lo, hi, weightSum(q));
       answer.w = {
-        low: bitRows(K, BigInt(m - lo), rW, lowBits, ctx, `q${i}/weight/low`),
-        high: bitRows(K, BigInt(hi - m), mod(-rW), highBits, ctx, `q${i}/weight/high`),
+        low: bitRows(K, m - BigInt(lo), rW, lowBits, ctx, `q${i}/weight/low`),
+        high: bitRows(K, BigInt(hi) - m, mod(-rW), highBits, ctx, `q${i}/weight/high`),
       };
     }
     return answer;
