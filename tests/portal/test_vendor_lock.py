@@ -45,6 +45,21 @@ def test_versions_the_portal_was_built_for() -> None:
     assert versions["htmx-ext-sse"].startswith("2.")
     assert versions["@noble/ed25519"].startswith("3.")
     assert versions["@noble/hashes"].startswith("2.")
+    assert versions["@noble/curves"].startswith("2.")
+    # @noble/curves pins the exact @noble/hashes it imports (2.4.0 for 2.4.0): if a refresh breaks
+    # this, vendor the @noble/hashes its package.json names
+    assert versions["@noble/curves"] == versions["@noble/hashes"]
+
+
+def test_bare_imports_of_a_vendored_package_become_relative_paths() -> None:
+    source = "import { a } from '@noble/hashes/sha2.js';\nimport { b } from \"@noble/hashes/utils.js\";\n"
+    deep = vendor.rewrite_imports(source, "noble-curves/abstract/edwards.js", (("@noble/hashes/", "noble-hashes"),))
+    assert deep.splitlines() == [
+        "import { a } from '../../noble-hashes/sha2.js';",
+        'import { b } from "../../noble-hashes/utils.js";',
+    ]
+    top = vendor.rewrite_imports(source, "noble-curves/ed25519.js", (("@noble/hashes/", "noble-hashes"),))
+    assert "from '../noble-hashes/sha2.js'" in top
 
 
 def test_every_module_import_resolves_to_a_locked_file_or_a_portal_module() -> None:

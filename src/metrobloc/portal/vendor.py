@@ -9,8 +9,12 @@ published ones; ``--check`` only compares the files on disk with the lock.
 
 ES modules (noble, canonicalize) are copied unchanged and keep their relative imports
 (``./utils.js``), which a browser resolves as they are; the portal's own modules import them by
-relative path (``../vendor/noble-hashes/sha2.js``), so neither an import map (an inline script the
-CSP would have to allow) nor rewritten imports are needed.
+relative path (``../vendor/noble-hashes/sha2.js``), so no import map (an inline script the CSP would
+have to allow) is needed. The one exception is a package that imports another vendored package by
+name (@noble/curves imports ``@noble/hashes/sha2.js``): a browser cannot resolve a bare name without
+an import map, so those specifiers, and only those named in the package's ``imports``, are rewritten
+to the relative path of the vendored copy (``../noble-hashes/sha2.js``). The rewrite is the only
+change to a file; the lock's sha256 and sri are of the rewritten file, and ``--locked`` reproduces it.
 """
 
 from __future__ import annotations
@@ -50,6 +54,10 @@ class Package:
     """Paths inside the package; each is copied to ``folder`` under its file name (LICENSE included)."""
     follow_imports: bool = False
     """Also copy the ES modules these files import by relative path, keeping their layout."""
+    imports: tuple[tuple[str, str], ...] = ()
+    """Bare specifier prefixes of other vendored packages and their folders: ``("@noble/hashes/",
+    "noble-hashes")`` rewrites ``'@noble/hashes/sha2.js'`` to the relative path of
+    ``noble-hashes/sha2.js``, which that package must vendor."""
 
 
 PACKAGES = (
@@ -58,6 +66,14 @@ PACKAGES = (
     Package("uplot", "^1.6.0", "uplot", ("dist/uPlot.iife.min.js", "dist/uPlot.min.css", "LICENSE")),
     Package("@noble/ed25519", "^3.0.0", "noble-ed25519", ("index.js", "LICENSE")),
     Package("@noble/hashes", "^2.0.0", "noble-hashes", ("sha2.js", "LICENSE"), follow_imports=True),
+    Package(
+        "@noble/curves",
+        "^2.0.0",
+        "noble-curves",
+        ("ed25519.js", "LICENSE"),
+        follow_imports=True,
+        imports=(("@noble/hashes/", "noble-hashes"),),
+    ),
     Package("canonicalize", "^5.0.0", "canonicalize", ("lib/canonicalize.js", "LICENSE")),
     Package("axe-core", "^4.10.0", "axe-core", ("axe.min.js", "LICENSE")),
 )
@@ -140,6 +156,15 @@ def module_closure(root: Path, entries: tuple[str, ...]) -> list[str]:
     return seen
 
 
+def rewrite_imports(source: str, dest: str, imports: tuple[tuple[str, str], ...]) -> str:
+    """``source`` (vendored at ``dest``) with each import of a prefix of ``imports`` made relative."""
+    for prefix, folder in imports:
+        for quote in ("'", '"'):
+            target = posixpath.relpath(folder, posixpath.dirname(dest) or ".")
+            source = source.replace(f"from {quote}{prefix}", f"from {quote}{target}/")
+    return source
+
+
 def vendor_package(package: Package, spec: str, work: Path, vendor_dir: Path) -> list[dict[str, str]]:
     """Pack one package, copy its files into ``vendor_dir``; the lock entries of those files."""
     tarball, package_id, integrity = npm_pack(spec, work)
@@ -152,6 +177,8 @@ def vendor_package(package: Package, spec: str, work: Path, vendor_dir: Path) ->
     for rel in paths:
         data = (root / rel).read_bytes()
         dest = f"{package.folder}/{rel if package.follow_imports else Path(rel).name}"
+        if package.imports and rel.endswith(".js"):
+            data = rewrite_imports(data.decode("utf-8"), dest, package.imports).encode("utf-8")
         target = vendor_dir / dest
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)

@@ -1,8 +1,12 @@
 """The ballots module's portal pages (found by the portal by convention): every election, and an
 election's page: its questions and census, its phases in chain time, the guardians' key generation,
 turnout and who voted (never what), the result, and the verification steps with how to run them
-yourself (``metrobloc ballots verify``), with this node's own run of them for elections of up to
-``AUDITED_VOTERS`` voters.
+yourself (``metrobloc ballots verify``).
+
+The steps are checked in the reader's browser, never by this node (ARCHITECTURE.md §7):
+``js/ballots-verify.js`` fetches the record and the ballots this node serves and re-checks them with
+``js/verify/ballots.js`` (docs/spec/ballots.md §9), on its own for elections of up to
+``AUTO_VERIFIED_VOTERS`` voters and on a button press beyond.
 
 The phase is answered at the block time of the block the page reflects, never the server's clock.
 """
@@ -16,18 +20,19 @@ from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
 from metrobloc.modules.ballots import queries
-from metrobloc.modules.ballots.audit import audit
 from metrobloc.modules.ballots.keeper import Scanner
 
 P = ParamSpec("P")
 PAGE = 50
 VOTERS_SHOWN = 100
-AUDITED_VOTERS = 300
-"""Up to this many voters, the page re-checks every ballot proof itself (about 3 ms each)."""
+AUTO_VERIFIED_VOTERS = 300
+"""Up to this many voters, the reader's browser re-checks the election as soon as the page loads."""
 ELECTION = Path(max_length=80)
 CURSOR = Query(None, max_length=80)
 NAV = (("Elections", "/ballots"),)
 LINKS = {"election": "/ballots/{}"}
+BROWSER_STEPS = ("key generation", "ballot proofs", "total", "decryption shares", "counts")
+"""The steps js/verify/ballots.js checks (the receipts need proof bundles: the CLI's step)."""
 STEPS = {
     "receipts": "Each ballot's cast is in an attested block: its receipt's event names the ballot's SHA-256.",
     "key generation": "Each guardian's commitments carry proofs of knowledge; the joint key is the sum of "
@@ -67,12 +72,6 @@ def phase(e: Mapping[str, Any], at_ms: int) -> str:
 def election_page(state: Scanner, election: str, at_ms: int, chain_id: str) -> dict[str, Any]:
     record = queries.election(state, election)
     listed = queries.ballots(state, election, None, VOTERS_SHOWN)
-    steps: list[dict[str, Any]] = []
-    audited = record["joint_key"] is not None and record["voters"] <= AUDITED_VOTERS
-    if audited:
-        ballots = _all_ballots(state, election)
-        for s in audit(record, ballots, chain_id):
-            steps.append({"name": s.name, "ok": s.ok, "detail": s.detail, "what": STEPS.get(s.name, "")})
     results = None
     if record["tally"] is not None:
         results = [
@@ -90,20 +89,12 @@ def election_page(state: Scanner, election: str, at_ms: int, chain_id: str) -> d
         "voters_listed": listed["ballots"],
         "more_voters": listed["next"] is not None,
         "results": results,
-        "steps": steps,
-        "audited": audited,
+        "chain_id": chain_id,
+        "verifiable": record["joint_key"] is not None,
+        "auto_verify": record["voters"] <= AUTO_VERIFIED_VOTERS,
+        "browser_steps": BROWSER_STEPS,
         "step_words": STEPS,
     }
-
-
-def _all_ballots(state: Scanner, election: str) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    cursor = None
-    while True:
-        page = queries.ballots(state, election, cursor, queries.MAX_PAGE)
-        out += page["ballots"]
-        if (cursor := page["next"]) is None:
-            return out
 
 
 def router(state: Scanner, site: Site) -> APIRouter:
