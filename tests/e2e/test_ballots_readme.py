@@ -12,7 +12,7 @@ import pytest
 from tests.conftest import NodeProcess
 from tests.e2e.readme_workflow import run_workflow
 
-pytestmark = pytest.mark.slow  # a whole README workflow against a node, with its windows: ~150 s
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]  # a whole README workflow with its windows: ~150-190 s
 
 
 def test_the_readme_workflow_runs_as_written(node: NodeProcess, tmp_path: Path) -> None:

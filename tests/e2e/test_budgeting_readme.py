@@ -17,7 +17,7 @@ from tests.e2e.readme_workflow import run_workflow
 
 from metrobloc import sdk
 
-pytestmark = pytest.mark.slow  # a whole README workflow with real phases against a node: ~60-90 s
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]  # a whole README workflow with real phases: ~60-130 s
 
 
 def test_the_readme_workflow_runs_as_written(node: NodeProcess, tmp_path: Path) -> None:
