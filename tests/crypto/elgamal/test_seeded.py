@@ -28,7 +28,7 @@ CTX = ballot_context("demo-city", "harbour-budget", "mb1voter")
 BOX = nacl.public.PrivateKey(bytes(range(32)))
 
 
-def made(seed: bytes) -> tuple[list[object], Polynomial, bytes]:
+def made(seed: bytes) -> tuple[list[dict[str, object]], Polynomial, bytes]:
     with seeded_randomness(seed):
         ballot = encrypt_ballot(KEY, QUESTIONS, [[1, 0, 1, 0]], CTX)
         polynomial = Polynomial.random(2)
