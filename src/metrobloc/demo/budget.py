@@ -11,10 +11,9 @@ the two it needs (``ballots.too_few_shares``), wrong counts (``ballots.wrong_res
 attestation by someone who is not an inspector (``budgeting.not_inspector``). The Land Registry,
 a guardian, stays "offline" after key generation: the result comes from the other two shares.
 
-Ballots are encrypted, and guardians draw their polynomials and seal their shares, under
-``seeded_randomness`` (crypto/elgamal/group.py), with seeds derived from the city's seed: so the
-seeded history stays a function of the seed, and anyone knowing the seed can read every vote. A real
-election never does this. Every phase is a block time (``history.wait_until``); the whole process
+The ballots and the guardians' secrets are made off chain by ``election.py`` from seeds derived from
+the city's seed, so the history stays a function of the seed (and anyone knowing it can read every
+vote: a real election never does this). Every phase is a block time (``history.wait_until``); the whole process
 stays within one of City Coin's 30-day demurrage periods, so escrow keeps exactly what it holds.
 """
 
@@ -26,18 +25,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-import nacl.public
-
-from metrobloc.codec import b64url_encode
 from metrobloc.crypto import PrivateKey
-from metrobloc.crypto.elgamal import IDENTITY, Polynomial, base_mul, secret_share, seeded_randomness
 from metrobloc.demo.city import DAY_MS
+from metrobloc.demo.election import SeededElection
 from metrobloc.demo.identity import RESIDENCY, IdentityParties
 from metrobloc.demo.money import next_period_ms
 from metrobloc.demo.people import Agency, Citizen, derive_key
 from metrobloc.demo.timebank import digest
-from metrobloc.modules.ballots import group
-from metrobloc.modules.ballots.client import GuardianSecret, vote
 from metrobloc.sdk import assets, ballots, budgeting, identity, orgs
 
 if TYPE_CHECKING:
@@ -48,10 +42,10 @@ PROCESS = "harbour-budget"
 BUDGET = "harbour"
 ELECTION = "harbour-budget-ballot"
 CITY_COIN = "CITY"
-UNIT = 1_000_00
-"""A ballot weighs projects in thousands of City Coin (the range proofs stay 8 bits long)."""
-AMOUNT = 200 * UNIT
-GRANT = 250 * UNIT
+UNIT = 10_000_00
+"""A ballot weighs projects in tens of thousands of City Coin (its range proof is 5 bits long)."""
+AMOUNT = 20 * UNIT
+GRANT = 25 * UNIT
 """City Hall's grant to the council's treasury; the budget moves from it into escrow."""
 VOTING: dict[str, Any] = {
     "support_bp": 5001,
@@ -61,14 +55,14 @@ VOTING: dict[str, Any] = {
     "early_execution": True,  # two of the three councillors decide at once
 }
 PROJECTS: tuple[tuple[str, str, tuple[int, ...]], ...] = (
-    ("harbour-playground", "A playground on the old coal quay", (25, 35)),
-    ("bike-lanes", "Protected bike lanes along Harbour Road", (30, 50)),
-    ("ferry-shelter", "A heated shelter at the ferry stop", (20, 25)),
-    ("fish-market-roof", "A new roof for the covered fish market", (40, 55)),
-    ("seawall-lights", "Lights along the seawall promenade", (30,)),
-    ("cruise-terminal", "A cruise-ship terminal", (180,)),
+    ("harbour-playground", "A playground on the old coal quay", (2, 4)),
+    ("bike-lanes", "Protected bike lanes along Harbour Road", (3, 5)),
+    ("ferry-shelter", "A heated shelter at the ferry stop", (1, 3)),
+    ("fish-market-roof", "A new roof for the covered fish market", (4, 5)),
+    ("seawall-lights", "Lights along the seawall promenade", (3,)),
+    ("cruise-terminal", "A cruise-ship terminal", (18,)),
 )
-"""(project id, what it is, its milestones in thousands of City Coin); the council rejects the last."""
+"""(project id, what it is, its milestones in tens of thousands of City Coin); the council rejects the last."""
 REJECTED = "cruise-terminal"
 POPULARITY = {"harbour-playground": 5, "bike-lanes": 3, "ferry-shelter": 4, "fish-market-roof": 2, "seawall-lights": 3}
 """How often residents pick a project first (relative)."""
@@ -159,18 +153,13 @@ def chapters(h: Historian) -> list[tuple[str, Callable[[], None]]]:
     return list(zip(CHAPTERS, writers, strict=True))
 
 
-def seed_bytes(city: DemoCity, what: str) -> bytes:
-    """The seed of the randomness of one ballot or guardian: public, for reproducible histories only."""
-    return hashlib.sha256(f"metrobloc/demo/{city.seed}/budget/{what}".encode()).digest()
-
-
 class _Budget:
     """The budget chapters' writers, one method per block, and what they know of the books."""
 
     def __init__(self, h: Historian) -> None:
         self.h = h
         city = h.city
-        self.rng = random.Random(seed_bytes(city, "choices"))
+        self.rng = random.Random(hashlib.sha256(f"metrobloc/demo/{city.seed}/budget".encode()).digest())
         self.parties = BudgetParties.of_city(city)
         self.register = IdentityParties.of_seed(city.seed)
         people = city.people
@@ -181,15 +170,7 @@ class _Budget:
         self.accepted = [p for p, _, _ in PROJECTS if p != REJECTED]
         self.weights = {p: sum(m) for p, _, m in PROJECTS}
         self.phases: dict[str, int] = {}
-        self.secrets: list[GuardianSecret] = []
-        self.joint_key = ""
-        self.total = group.empty_total([self.shape()])
-        self.choices: dict[str, list[int]] = {}
-        """Voter -> their last ballot's selections (0/1 per accepted project)."""
-        self.cast_ballots: dict[str, Any] = {}
-        """Voter -> their last accepted ballot (its JSON), which a new one replaces in the total."""
-        self.casts: dict[str, int] = {}
-        """Voter -> ballots made so far (each draws its randomness from its own seed)."""
+        self.ballot = SeededElection(city, ELECTION, self.guardians, self.shape(), 2)
         self.winners: list[str] = []
         self.builder_of: dict[str, Agency] = {}
 
@@ -216,7 +197,7 @@ class _Budget:
         assert next_period_ms(start) > start + 14 * DAY_MS, "the process fits in one demurrage period"
         census = {"credential_type": RESIDENCY, "issuers": [self.register.register.address]}
         inspection = {"inspectors": [i.address for i in self.parties.inspectors], "threshold": 2}
-        rule = {"kind": "spend", "min_bp": 5000}
+        rule = {"kind": "min_projects", "min": 1}
         spec = {"budget": BUDGET, "amount": AMOUNT, "rule": rule, "mode": "secret", "election": ELECTION}
         about = digest("Harbour district participatory budget: 200,000.00 City Coin, chosen by secret ballot")
         create = budgeting.create(PROCESS, COUNCIL, CITY_COIN, [spec], self.phases, census, inspection, about)
@@ -255,7 +236,7 @@ class _Budget:
             "options": [{"id": p, "weight": self.weights[p]} for p in self.accepted],
             "min_selections": 1,
             "max_selections": len(self.accepted),
-            "weight_min": AMOUNT // UNIT // 2,  # the budget's rule: spend at least half
+            "weight_min": 0,  # the budget's rule: at least one project, within the budget
             "weight_max": AMOUNT // UNIT,
         }
         census = {"credential_type": RESIDENCY, "issuers": [self.register.register.address]}
@@ -265,30 +246,13 @@ class _Budget:
         self.decide("harbour-ballot", [create], "the council calls the secret ballot")
 
     def keygen(self) -> None:
-        h, city = self.h, self.h.city
-        for i, guardian in enumerate(self.guardians, 1):
-            with seeded_randomness(seed_bytes(city, f"guardian/{i}")):
-                polynomial = Polynomial.random(2)
-                box = nacl.public.PrivateKey(seed_bytes(city, f"guardian/{i}/box"))
-                secret = GuardianSecret(city.genesis.chain_id, ELECTION, i, polynomial, box)
-                self.secrets.append(secret)
-                h.tx([guardian.key], [secret.commit_msg()], f"{guardian.name} commits to its secret")
-        rows = [
-            {"index": s.index, "address": g.address, "encryption_key": b64url_encode(bytes(s.box_key.public_key))}
-            for s, g in zip(self.secrets, self.guardians, strict=True)
-        ]
-        for i, (secret, guardian) in enumerate(zip(self.secrets, self.guardians, strict=True), 1):
-            with seeded_randomness(seed_bytes(city, f"guardian/{i}/deal")):
-                deal = secret.deal_msg({"guardian_records": rows})
+        h, e = self.h, self.ballot
+        for guardian, commit in e.commits():
+            h.tx([guardian.key], [commit], f"{guardian.name} commits to its secret polynomial")
+        for guardian, deal in e.deals():
             h.tx([guardian.key], [deal], f"{guardian.name} seals a share to each other guardian")
-        for secret, guardian in zip(self.secrets, self.guardians, strict=True):
-            acks = [ballots.ack(ELECTION, g.address) for g in self.guardians if g is not guardian]
-            h.tx([guardian.key], acks, f"{guardian.name} checks its shares")
-            secret.share = secret_share([s.polynomial.evaluate(secret.index) for s in self.secrets])
-        key = IDENTITY
-        for s in self.secrets:  # K = Σ a_i0·G, as the chain computes it from the commitments
-            key = key + base_mul(s.polynomial.coefficients[0])
-        self.joint_key = key.to_b64()
+        for guardian, acks in e.acks():
+            h.tx([guardian.key], acks, f"{guardian.name} checks the shares it received")
 
     def first_ballots(self) -> None:
         self.h.wait_until(self.phases["vote_from_ms"])
@@ -298,10 +262,10 @@ class _Budget:
     def later_ballots(self) -> None:
         h = self.h
         h.wait_until(self.phases["vote_from_ms"] + 2 * DAY_MS)
-        waiting = [c for c in self.residents if c.address not in self.choices]
+        waiting = [c for c in self.residents if c.address not in self.ballot.choices]
         for voter in self.rng.sample(waiting, LATER_VOTERS):
             self.cast(voter)
-        voted = [c for c in self.residents if c.address in self.choices]
+        voted = [c for c in self.residents if c.address in self.ballot.choices]
         for voter in self.rng.sample(voted, REVOTES):
             self.cast(voter, "changes their mind: the new ballot replaces the old")
         self.cast(self.outsiders[1], "not in the census", "ballots.not_in_census")
@@ -375,45 +339,36 @@ class _Budget:
             "min_selections": 1,
             "max_selections": len(self.accepted),
             "weights": [self.weights[p] for p in self.accepted],
-            "weight_min": AMOUNT // UNIT // 2,
+            "weight_min": 0,
             "weight_max": AMOUNT // UNIT,
         }
 
     def choose(self) -> list[int]:
-        """A budget ballot within the rule: projects by popularity, each taken if it fits, at least half spent."""
+        """A budget ballot within the rule: projects by popularity, each taken if it fits, at least one."""
         order = sorted(self.accepted, key=lambda p: self.rng.random() ** (1 / POPULARITY[p]), reverse=True)
         chosen: list[str] = []
         for project in order:
             spent = sum(self.weights[p] for p in chosen)
-            if spent >= AMOUNT // UNIT // 2 and self.rng.random() < 0.4:
+            if chosen and self.rng.random() < 0.3:
                 break
             if spent + self.weights[project] <= AMOUNT // UNIT:
                 chosen.append(project)
-        assert AMOUNT // UNIT // 2 <= sum(self.weights[p] for p in chosen) <= AMOUNT // UNIT
+        assert chosen and sum(self.weights[p] for p in chosen) <= AMOUNT // UNIT
         return [int(p in chosen) for p in self.accepted]
 
     def cast(self, voter: Citizen, why: str = "", expect: str = "ok") -> None:
-        h = self.h
         selections = self.choose()
-        n = self.casts.get(voter.address, 0)
-        self.casts[voter.address] = n + 1
-        with seeded_randomness(seed_bytes(h.city, f"ballot/{voter.address}/{n}")):
-            msg = vote(h.city.genesis.chain_id, ELECTION, voter.address, self.joint_key, [self.shape()], [selections])
-        h.tx([voter.key], [msg], f"{voter.name} casts a secret ballot" + (f": {why}" if why else ""), expect)
+        msg = self.ballot.ballot(voter.address, selections)
+        self.h.tx([voter.key], [msg], f"{voter.name} casts a secret ballot" + (f": {why}" if why else ""), expect)
         if expect == "ok":
-            old = self.cast_ballots.get(voter.address)
-            self.total = group.replace_ballot(self.total, [self.shape()], old, msg["ballot"])
-            self.cast_ballots[voter.address] = msg["ballot"]
-            self.choices[voter.address] = selections
+            self.ballot.counted(voter.address, msg, selections)
 
     def counts(self) -> list[int]:
-        return [sum(s[i] for s in self.choices.values()) for i in range(len(self.accepted))]
+        return self.ballot.counts()
 
     def share(self, i: int) -> None:
-        secret, guardian = self.secrets[i], self.guardians[i]
-        record = {"shapes": [self.shape()], "total": self.total}
-        with seeded_randomness(seed_bytes(self.h.city, f"guardian/{i + 1}/decrypt")):
-            msg = secret.decryption_share_msg(record)
+        guardian = self.guardians[i]
+        msg = self.ballot.decryption_share(i + 1)
         self.h.tx([guardian.key], [msg], f"{guardian.name} sends its decryption share of the total")
 
     def milestones(self, project: str) -> tuple[int, ...]:
@@ -443,4 +398,4 @@ def select(votes: dict[str, int], weights: dict[str, int], amount: int) -> list[
     return winners
 
 
-__all__ = ["CHAPTERS", "COUNCIL", "ELECTION", "PROCESS", "BudgetParties", "chapters", "seed_bytes", "select"]
+__all__ = ["CHAPTERS", "COUNCIL", "ELECTION", "PROCESS", "UNIT", "BudgetParties", "chapters", "select"]
