@@ -13,8 +13,10 @@ a guardian, stays "offline" after key generation: the result comes from the othe
 
 The ballots and the guardians' secrets are made off chain by ``election.py`` from seeds derived from
 the city's seed, so the history stays a function of the seed (and anyone knowing it can read every
-vote: a real election never does this). Every phase is a block time (``history.wait_until``); the whole process
-stays within one of City Coin's 30-day demurrage periods, so escrow keeps exactly what it holds.
+vote: a real election never does this). Every phase is a block time (``history.wait_until``); the
+whole process stays within one of City Coin's 30-day demurrage periods, so escrow keeps exactly what
+it holds. The budget's rule is Decidim's ``min_projects`` (at least one project, within the amount),
+which the ballot proves as a weight range with only its upper side: a small proof per ballot.
 """
 
 from __future__ import annotations
