@@ -22,6 +22,7 @@ from metrobloc.demo.association import AssociationParties
 from metrobloc.demo.identity import WALLET_DIR, IdentityParties
 from metrobloc.demo.money import MoneyParties
 from metrobloc.demo.timebank import SERVICES, TRUST_ACCREDITATION, TimebankParties
+from metrobloc.modules.ballots import audit as ballots_audit
 from metrobloc.modules.ballots import client as ballots_client
 from metrobloc.sdk import Client, orgs, verify_proof
 from metrobloc.sdk import credentials as creds
@@ -337,6 +338,15 @@ def test_the_city_has_its_district_budget(cities: tuple[NodeProcess, NodeProcess
         [counts] = record["counts"]
         assert ballots_client.counts(record) == [counts]  # what the two shares decrypt the total to
         assert sum(counts) > 200  # a ballot selects one project or more
+        cast: list[dict[str, Any]] = []
+        cursor = None
+        while True:  # anyone re-checks the whole election from the chain: keys, ballots, total, shares, counts
+            page = c.get(f"/v1/ballots/{budget.ELECTION}/ballots", {"cursor": cursor} if cursor else None)
+            cast += page["ballots"]
+            if (cursor := page["next"]) is None:
+                break
+        steps = ballots_audit.audit(record, cast, CITY.genesis.chain_id)
+        assert len(cast) == 200 and len(steps) == 5 and [s.name for s in steps if not s.ok] == []
 
         process = c.get(f"/v1/budgeting/processes/{budget.PROCESS}")
         [harbour] = process["budgets"]
