@@ -42,6 +42,8 @@ class NodeProcess:
     extra_args: tuple[str, ...] = ()
     proc: subprocess.Popen[bytes] | None = None
     log_path: Path | None = None
+    startup_timeout_s: float = STARTUP_TIMEOUT_S
+    """How long ``start`` waits for the node to be healthy (a demo node seeds its city first)."""
 
     @property
     def url(self) -> str:
@@ -58,7 +60,7 @@ class NodeProcess:
             env=env,
             start_new_session=True,
         )
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        deadline = time.monotonic() + self.startup_timeout_s
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"node exited with {self.proc.returncode}: {self.log()}")
@@ -69,7 +71,7 @@ class NodeProcess:
                 pass
             time.sleep(0.1)
         self.stop()
-        raise RuntimeError(f"node did not become healthy in {STARTUP_TIMEOUT_S}s: {self.log()}")
+        raise RuntimeError(f"node did not become healthy in {self.startup_timeout_s}s: {self.log()}")
 
     def log(self) -> str:
         return self.log_path.read_text()[-3000:] if self.log_path and self.log_path.exists() else ""

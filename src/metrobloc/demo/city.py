@@ -92,12 +92,21 @@ class DemoCity:
     def seeded_height(self) -> int:
         return len(self.blocks)
 
-    def sign(self, height: int, index: int, keys: list[PrivateKey], msgs: list[dict[str, Any]], memo: str = "") -> Tx:
+    def sign(
+        self,
+        height: int,
+        index: int,
+        keys: list[PrivateKey],
+        msgs: list[dict[str, Any]],
+        memo: str = "",
+        signers: list[str] | None = None,
+    ) -> Tx:
         """The ``index``-th tx of seeded block ``height``, signed by ``keys`` (the first is the sender).
 
+        ``signers`` names the accounts when a key is not its account's first (after a key rotation).
         Its nonce comes from the seed and its place, so its hash is the same on every run.
         """
         nonce = hashlib.sha256(NONCE_TAG + f"{self.seed}/{height}/{index}".encode()).digest()[:16]
-        signers = [k.address for k in keys]
+        signers = [k.address for k in keys] if signers is None else signers
         body = build_body(CHAIN_ID, signers, msgs, height + VALIDITY_BLOCKS, nonce, memo)
         return sign_body(body, keys)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from metrobloc.crypto import PrivateKey
-from metrobloc.demo import association, consortium, identity, money, timebank, watchlist
+from metrobloc.demo import association, budget, consortium, identity, money, timebank, watchlist
 from metrobloc.demo.city import BLOCK_INTERVAL_MS, SeededTx
 from metrobloc.demo.people import Citizen
 from metrobloc.sdk import accounts, assets, land
@@ -116,8 +116,9 @@ class _Historian:
             yield self.chapter(f"Market day {day}", self.market_day)
         # Time banks after identity: they continue its accreditation ids and admit its residents. Money
         # after them: City Coin enforces the watch-list's sanctions, and the loyalty points reward time-bank
-        # services. The association after them: its treasury holds City Coin under that policy. The consortium
-        # last: the Red Cross joins it before the campaigns that come after.
+        # services. The association after them: its treasury holds City Coin under that policy. Then the
+        # consortium: the Red Cross joins it before the campaigns that come after. The district budget last:
+        # its guardians are the consortium's agencies, and its census the Population Register's enrolments.
         later = (
             *identity.chapters(self),
             *timebank.chapters(self),
@@ -125,6 +126,7 @@ class _Historian:
             *money.chapters(self),
             *association.chapters(self),
             *consortium.chapters(self),
+            *budget.chapters(self),
         )
         for title, write in later:
             yield self.chapter(title, write)
@@ -238,8 +240,15 @@ class _Historian:
             self.tx([sender.key], [self.pay(sender.address, to.address, amount)], self.rng.choice(MEMOS))
 
     # -- the acts the chapters are made of ---------------------------------------------------
-    def tx(self, keys: list[PrivateKey], msgs: list[dict[str, Any]], memo: str, expect: str = "ok") -> None:
-        signed = self.city.sign(self.height, len(self.txs), keys, msgs, memo)
+    def tx(
+        self,
+        keys: list[PrivateKey],
+        msgs: list[dict[str, Any]],
+        memo: str,
+        expect: str = "ok",
+        signers: list[str] | None = None,
+    ) -> None:
+        signed = self.city.sign(self.height, len(self.txs), keys, msgs, memo, signers)
         self.txs.append(SeededTx(signed, expect, memo or msgs[0]["type"]))
 
     def mint(self, to: str, amount: int) -> dict[str, Any]:

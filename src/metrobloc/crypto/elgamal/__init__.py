@@ -31,6 +31,9 @@ from metrobloc.crypto.elgamal.group import (
     base_mul,
     hash_to_point,
     hash_to_scalar,
+    is_seeded,
+    random_bytes,
+    seeded_randomness,
 )
 from metrobloc.crypto.elgamal.proofs import (
     ChaumPedersenProof,
@@ -60,6 +63,7 @@ from metrobloc.crypto.elgamal.threshold import (
     open_share,
     public_share,
     seal_share,
+    seal_with,
     secret_share,
     threshold_for,
     verify_commitment,
@@ -112,6 +116,10 @@ __all__ = [
     "prove_schnorr",
     "public_share",
     "seal_share",
+    "seal_with",
+    "seeded_randomness",
+    "random_bytes",
+    "is_seeded",
     "secret_share",
     "subtract_ballot",
     "sum_ciphertexts",

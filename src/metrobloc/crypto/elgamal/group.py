@@ -3,6 +3,11 @@
 A ``Point`` is held as its 32-byte canonical encoding; it can only be built from bytes that decode
 (libsodium rejects every non-canonical encoding) or from group operations. A ``Scalar`` is an integer
 modulo the group order ``L``, encoded as 32 bytes little-endian and refused when not reduced.
+
+Randomness (``Scalar.random``, ``random_bytes``) comes from the OS's CSPRNG, except inside
+``seeded_randomness``, which exists for reproducible histories only (the Demo City's seeded blocks):
+there it is a SHA-512 counter stream of a public seed, so anyone who knows the seed can read every
+ballot and guardian secret made under it.
 """
 
 from __future__ import annotations
@@ -10,7 +15,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 import struct
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 
 import rbcl
 
@@ -26,6 +34,51 @@ _mul = rbcl.crypto_scalarmult_ristretto255_allow_scalar_zero
 _mul_base = rbcl.crypto_scalarmult_ristretto255_base_allow_scalar_zero
 _add = rbcl.crypto_core_ristretto255_add
 _sub = rbcl.crypto_core_ristretto255_sub
+
+
+_STREAM_TAG = b"metrobloc/elgamal/seeded-randomness/v1\x00"
+
+
+@dataclass
+class _SeededStream:
+    """SHA-512(tag || seed || u64be(counter)) blocks, read in order; a read starts on a fresh block."""
+
+    seed: bytes
+    counter: int = field(default=0)
+
+    def read(self, n: int) -> bytes:
+        out = b""
+        while len(out) < n:
+            out += hashlib.sha512(_STREAM_TAG + self.seed + self.counter.to_bytes(8, "big")).digest()
+            self.counter += 1
+        return out[:n]
+
+
+_seeded: ContextVar[_SeededStream | None] = ContextVar("metrobloc_elgamal_seeded", default=None)
+
+
+def random_bytes(n: int) -> bytes:
+    """``n`` random bytes: the OS's CSPRNG, or the seeded stream inside ``seeded_randomness``."""
+    stream = _seeded.get()
+    return secrets.token_bytes(n) if stream is None else stream.read(n)
+
+
+def is_seeded() -> bool:
+    """True inside ``seeded_randomness`` (sealing then derives its ephemeral key from the stream too)."""
+    return _seeded.get() is not None
+
+
+@contextmanager
+def seeded_randomness(seed: bytes) -> Iterator[None]:
+    """For reproducible histories only (the Demo City): inside, every random scalar and sealing key is
+    drawn from a SHA-512 counter stream of ``seed``, so the same calls in the same order give the same
+    bytes. The secrecy of what is made inside rests on ``seed`` alone: never use it for a real election.
+    Scoped to the current thread or task (a ``ContextVar``); nesting starts a new stream."""
+    token = _seeded.set(_SeededStream(bytes(seed)))
+    try:
+        yield
+    finally:
+        _seeded.reset(token)
 
 
 class ElGamalError(InvalidInput):
@@ -51,8 +104,8 @@ class Scalar:
 
     @staticmethod
     def random() -> Scalar:
-        """A uniformly random scalar from the OS's CSPRNG (64 bytes reduced, so the bias is negligible)."""
-        return Scalar(int.from_bytes(secrets.token_bytes(64), "little") % L)
+        """A uniformly random scalar (64 bytes of ``random_bytes`` reduced, so the bias is negligible)."""
+        return Scalar(int.from_bytes(random_bytes(64), "little") % L)
 
     @staticmethod
     def decode(data: bytes, what: str = "scalar") -> Scalar:

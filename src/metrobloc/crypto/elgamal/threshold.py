@@ -10,6 +10,7 @@ chain checks ``counts·G = β − Σ λ_j·D_j`` without any discrete log.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,7 +21,17 @@ import nacl.public
 
 from metrobloc.codec import canonical_json
 from metrobloc.crypto.elgamal.ciphertext import Ciphertext
-from metrobloc.crypto.elgamal.group import IDENTITY, ElGamalError, G, L, Point, Scalar, base_mul
+from metrobloc.crypto.elgamal.group import (
+    IDENTITY,
+    ElGamalError,
+    G,
+    L,
+    Point,
+    Scalar,
+    base_mul,
+    is_seeded,
+    random_bytes,
+)
 from metrobloc.crypto.elgamal.proofs import (
     ChaumPedersenProof,
     SchnorrProof,
@@ -112,9 +123,21 @@ def verify_commitment(commitment: KeyCommitment, threshold: int, context: bytes)
 
 
 def seal_share(polynomial: Polynomial, recipient: int, recipient_key: bytes) -> bytes:
-    """``f(recipient)`` (32 bytes) sealed to the recipient guardian's X25519 public key."""
-    box = nacl.public.SealedBox(nacl.public.PublicKey(recipient_key))
-    return bytes(box.encrypt(polynomial.evaluate(recipient).encode()))
+    """``f(recipient)`` (32 bytes) sealed to the recipient guardian's X25519 public key (libsodium's
+    sealed box; inside ``seeded_randomness`` its ephemeral key comes from the seeded stream)."""
+    plain = polynomial.evaluate(recipient).encode()
+    if is_seeded():
+        return seal_with(nacl.public.PrivateKey(random_bytes(32)), plain, recipient_key)
+    return bytes(nacl.public.SealedBox(nacl.public.PublicKey(recipient_key)).encrypt(plain))
+
+
+def seal_with(ephemeral: nacl.public.PrivateKey, plain: bytes, recipient_key: bytes) -> bytes:
+    """libsodium's ``crypto_box_seal`` format with a given ephemeral key (for reproducible histories only):
+    ``epk || crypto_box(plain, nonce = BLAKE2b-192(epk || pk), pk, esk)``; ``SealedBox.decrypt`` opens it."""
+    epk = bytes(ephemeral.public_key)
+    nonce = hashlib.blake2b(epk + recipient_key, digest_size=nacl.public.Box.NONCE_SIZE).digest()
+    box = nacl.public.Box(ephemeral, nacl.public.PublicKey(recipient_key))
+    return epk + bytes(box.encrypt(plain, nonce).ciphertext)
 
 
 def open_share(sealed: bytes, private_key: nacl.public.PrivateKey) -> Scalar:
