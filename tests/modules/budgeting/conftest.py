@@ -228,6 +228,15 @@ def secret_ledger(ballots: FakeBallots) -> Ledger:
     return ledger
 
 
+def ledger_without_ballots() -> Ledger:
+    """A ledger of a chain composed without the ballots module (budgeting then takes no secret budget)."""
+    ledger = Ledger()
+    modules = (*[m for m in MODULES if m.name not in ("budgeting", "ballots")], budgeting.module(ballots=False))
+    ledger.app = App(modules)
+    ledger.executor = Executor(ledger.app, CHAIN_ID, ledger.genesis)
+    return ledger
+
+
 def make_city(ledger: Ledger, ballots: FakeBallots) -> City:
     keys = [PrivateKey(bytes([0x70 + i]) * 32) for i in range(20)]
     c = City(

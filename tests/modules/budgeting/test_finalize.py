@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.modules.budgeting.conftest import City, FakeBallots, budget, make_city, rule, secret_ledger
+from tests.modules.budgeting.conftest import (
+    City,
+    FakeBallots,
+    budget,
+    ledger_without_ballots,
+    make_city,
+    rule,
+    secret_ledger,
+)
 from tests.modules.conftest import Ledger
 
 from metrobloc.modules.budgeting.rules import select
@@ -101,7 +109,9 @@ def test_a_secret_budget_finalizes_from_the_elections_accepted_result() -> None:
     assert city.balance(city.escrow) == 600
 
 
-def test_a_secret_budget_needs_the_ballots_module(city: City) -> None:
+def test_a_secret_budget_needs_the_ballots_module() -> None:
+    """A chain composed without the ballots module refuses a secret budget."""
+    city = make_city(ledger_without_ballots(), FakeBallots())
     secret = budget("north", 1000, mode="secret", election="north-2027")
     city.authority_fails("budgeting.no_ballots", [_create_msg(city, [secret])])
 
