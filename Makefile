@@ -39,8 +39,10 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+# Two workers, a test file each at a time (its module-scoped nodes stay in one worker): most tests wait
+# on node processes, the browser or the disk, so two workers keep both cores busy.
 test: lint browser $(TS_CLIENT)/node_modules/.installed
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2 --dist loadfile
 
 test-slow: $(STAMP) $(TS_CLIENT)/node_modules/.installed
 	$(BIN)/pytest -q -m slow || test $$? -eq 5  # 5: no slow test collected yet
