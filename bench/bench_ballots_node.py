@@ -24,9 +24,11 @@ message). Each run is a fresh election, one question of 5 options with up to 3 c
 
 Cost per ballot: the signed tx's size; its stateless check (what the node's check workers run:
 envelope, messages and so the ballot's proofs, signature) timed in this process on one core over a
-sample; over the casting phase, per cast, the CPU time (``/proc``) of the node's check workers and of
-the node's own process (API, admission, execution of the cast, SQLite). The execution alone is
-profiled in process by ``--profile-exec``.
+sample (CPU time); over the casting phase, per cast, the CPU time (``/proc``) of the node's check workers and of
+the node's own process (API, admission, execution of the cast, SQLite). The execution alone: once per
+invocation, after the first run, the node's blocks are fetched (``GET /v1/blocks/{h}/txs``) and
+re-executed in this process with the real executor over an in-memory state (no SQLite), from genesis
+to the first ``--exec-sample`` casts; the CPU time of the cast blocks' ``execute_block`` per cast.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,13 +56,15 @@ from bench_transfers import cpu_seconds, free_port, wait_healthy
 
 from metrobloc import sdk
 from metrobloc.cli.transfer_load import _run as submit_and_time
-from metrobloc.codec import parse_json
+from metrobloc.codec import canonical_json, parse_json
 from metrobloc.crypto import PrivateKey
 from metrobloc.crypto.elgamal import commit, joint_public_key
+from metrobloc.execution import Executor
 from metrobloc.ledger import build_body, parse_tx, sign_body
 from metrobloc.modules import MODULES
 from metrobloc.modules.ballots.client import GuardianSecret, counts, vote
 from metrobloc.node.app import build_app
+from metrobloc.node.chain import prepare
 from metrobloc.node.checker import _check_tx
 from metrobloc.sdk import Client, Keystore
 
@@ -146,14 +151,46 @@ def own_cpu_seconds(pid: int) -> float:
 
 
 def check_ms(chain_id: str, bodies: list[bytes]) -> float:
-    """Median ms of the stateless check of one cast tx (what a check worker does), on this core."""
+    """Median CPU ms of the stateless check of one cast tx (what a check worker does), in this process."""
     app = build_app(MODULES)
     times = []
     for body in bodies:
-        started = time.perf_counter()
+        started = time.process_time()
         _check_tx(parse_json(body), chain_id, app)
-        times.append((time.perf_counter() - started) * 1000)
+        times.append((time.process_time() - started) * 1000)
     return statistics.median(times)
+
+
+def execution_ms(c: Client, sample: int) -> float:
+    """CPU ms per cast of ``execute_block`` over the first ``sample`` casts of the chain, replayed from
+    genesis in this process (the node's blocks, the real executor, an in-memory state)."""
+    genesis = c.genesis()
+    app = build_app(MODULES)
+    executor = Executor(app, genesis.chain_id, genesis)
+    state: dict[bytes, bytes] = {}
+
+    def apply(writes: Mapping[bytes, bytes | None]) -> None:
+        for k, v in writes.items():
+            if v is None:
+                state.pop(k, None)
+            else:
+                state[k] = v
+
+    apply(executor.init_genesis(state.get, genesis.app_state, genesis.genesis_time_ms))
+    casts, seconds, height = 0, 0.0, 0
+    while casts < sample:
+        height += 1
+        time_ms = int(c.get(f"/v1/blocks/{height}")["header"]["time_ms"])
+        raws = [canonical_json(tx) for tx in c.get(f"/v1/blocks/{height}/txs")["txs"]]
+        txs = [prepare(app, raw, verify=False) for raw in raws]
+        only_casts = all(mt.type == "ballots/cast" for p in txs for mt, _ in p.msgs)
+        started = time.process_time()
+        result = executor.execute_block(state.get, txs, height, time_ms)
+        if only_casts:
+            seconds += time.process_time() - started
+            casts += len(txs)
+        apply(result.writes)
+    return seconds / casts * 1000
 
 
 def record(c: Client, election: str) -> dict[str, Any]:
@@ -298,6 +335,7 @@ def main() -> None:
         help="the casting window is voters/min-rate + 10 s: casts later than that are refused (window_closed)",
     )
     parser.add_argument("--sample", type=int, default=200, help="casts whose check is timed in process")
+    parser.add_argument("--exec-sample", type=int, default=2000, help="casts whose execution is replayed in process")
     args = parser.parse_args()
     args.window_s = args.voters // args.min_rate + 10
     cli = [sys.executable, "-m", "metrobloc.cli.main"]
@@ -322,8 +360,14 @@ def main() -> None:
                 f = run_once(url, proc.pid, admin, registry, args, run)
                 print(f"run {run + 1}: {line(f)}", flush=True)
                 figures.append(f)
+                if run == 0:
+                    with Client(url) as c:
+                        exec_ms = execution_ms(c, min(args.exec_sample, f.committed))
+                    print(
+                        f"execution of a cast, replayed in process (in-memory state): {exec_ms:.2f} ms CPU", flush=True
+                    )
             med = Figures(*(statistics.median(getattr(f, k) for f in figures) for k in Figures.__dataclass_fields__))
-            print(f"median of {len(figures)} runs: {line(med)}")
+            print(f"median of {len(figures)} runs: {line(med)}; execution {exec_ms:.2f} ms CPU per cast (replayed)")
         finally:
             os.kill(proc.pid, signal.SIGTERM)
             proc.wait(timeout=60)
