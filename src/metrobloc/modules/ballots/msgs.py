@@ -12,6 +12,7 @@ compares those with the stored election.
 from __future__ import annotations
 
 import re
+import threading
 from typing import Annotated, Any
 
 from msgspec import Meta
@@ -340,7 +341,26 @@ class Cast(Message, tag="ballots/cast", frozen=True):
             raise InvalidInput(
                 "binding: the ballot was made for another chain, election or voter", errors.REPLAYED_PROOF
             )
-        group.check_ballot(self.ballot, self.joint_key, self.shapes, self.chain_id, self.election, self.voter)
+        if not getattr(_checked, "unpickling", False):
+            group.check_ballot(self.ballot, self.joint_key, self.shapes, self.chain_id, self.election, self.voter)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_checked_cast, tuple(getattr(self, f) for f in self.__struct_fields__))
+
+
+_checked = threading.local()
+
+
+def _checked_cast(*values: Any) -> Cast:
+    """A cast as a node's check worker sends it back, pickled, after its proofs verified: rebuilt without
+    verifying them again. Unpickling re-runs ``__post_init__``, and did the whole check a second time in
+    the node's own process (a third of its CPU per cast, ``bench/bench_ballots_node.py``). Pickles only
+    ever come from the node's own workers; every other way in (JSON) checks."""
+    _checked.unpickling = True
+    try:
+        return Cast(*values)
+    finally:
+        _checked.unpickling = False
 
 
 class Close(Message, tag="ballots/close", frozen=True):
